@@ -1,0 +1,125 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+let package = Package(
+    name: "Plenary",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "plenary", targets: ["plenary"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0", traits: ["YAML"]),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+    ],
+    targets: [
+        // libpq, as the system provides it.
+        .systemLibrary(
+            name: "CLibPQ",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"]), .brew(["libpq"])]
+        ),
+        // libpq in Swift: connections, typed rows, transactions, pipeline, COPY, LISTEN/NOTIFY, the pool.
+        .target(
+            name: "Postgres",
+            dependencies: ["CLibPQ", .product(name: "Logging", package: "swift-log")]
+        ),
+        // The conference's shared vocabulary; no I/O.
+        .target(name: "PlenaryCore"),
+        // Database = pool + config; migrations; the embedded cluster.
+        .target(
+            name: "Storage",
+            dependencies: [
+                "Postgres", "PlenaryCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            plugins: ["SchemaEmbedder"]
+        ),
+        // Schema/*.sql → Swift source at build time, so the binary carries its migrations wherever it runs.
+        .executableTarget(name: "embed-schema"),
+        .plugin(name: "SchemaEmbedder", capability: .buildTool(), dependencies: ["embed-schema"]),
+        // Config/plenary.yaml + PLENARY_* environment → typed, validated settings.
+        .target(
+            name: "PlenaryConfig",
+            dependencies: [
+                "PlenaryCore",
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ]
+        ),
+        // Treaty bodies: the organs whose meetings Plenary manages.
+        .target(name: "Bodies", dependencies: ["Postgres", "PlenaryCore", "Storage"]),
+        // Access tokens: creation, hashing, constant-time authentication.
+        .target(
+            name: "Access",
+            dependencies: [
+                "Postgres", "PlenaryCore", "Storage", .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        // Pure command language: line grammar, typed parameters, replies, the catalog's types.
+        .target(name: "AdminProtocol", dependencies: ["PlenaryCore"]),
+        // The concrete catalog: every command bound to its service handler.
+        .target(
+            name: "PlenaryCommands",
+            dependencies: ["Access", "AdminProtocol", "PlenaryCore", "Postgres", "Storage", "Bodies"]
+        ),
+        // The TCP door: framing, limits, ordered replies.
+        .target(
+            name: "AdminServer",
+            dependencies: [
+                "Access", "AdminProtocol", "PlenaryCommands", "PlenaryCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .executableTarget(
+            name: "plenary",
+            dependencies: [
+                "AdminProtocol", "AdminServer", "PlenaryCommands", "PlenaryConfig", "PlenaryCore", "Postgres",
+                "Storage",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // Test-only helpers: the throwaway cluster's databases, process runners.
+        .target(
+            name: "PlenaryTestSupport",
+            dependencies: ["Postgres", "Storage"],
+            path: "Tests/PlenaryTestSupport"
+        ),
+        .testTarget(
+            name: "PostgresTests",
+            dependencies: ["Postgres", "Storage", "PlenaryTestSupport"]
+        ),
+        .testTarget(
+            name: "StorageTests",
+            dependencies: ["Storage", "Postgres", "PlenaryTestSupport"]
+        ),
+        .testTarget(
+            name: "AdminProtocolTests",
+            dependencies: [
+                "AdminProtocol", "PlenaryCore",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ]
+        ),
+        .testTarget(
+            name: "PlenaryConfigTests",
+            dependencies: ["PlenaryConfig", "PlenaryCore"]
+        ),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["PlenaryTestSupport", "Postgres"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,92 @@
+import NIOConcurrencyHelpers
+import NIOCore
+
+/// What the framer hands on: a complete line (without LF and an optional CR before it), or word that a line
+/// exceeded the limit — once per over-long line; the rest of that line is discarded as it arrives.
+public enum LineFrame: Sendable, Equatable {
+    /// A complete line.
+    case line([UInt8])
+    /// A line longer than `limit` bytes was cut off.
+    case tooLong(limit: Int)
+}
+
+/// The current line limit of one connection: small before authentication, larger after. Shared between the
+/// decoder (on the event loop) and the connection's task, which raises it after `auth`.
+public final class LineLimit: Sendable {
+    private let value: NIOLockedValueBox<Int>
+
+    /// Creates a limit.
+    public init(_ bytes: Int) { value = NIOLockedValueBox(bytes) }
+
+    /// The limit in bytes.
+    public var bytes: Int {
+        get { value.withLockedValue { $0 } }
+        set { value.withLockedValue { $0 = newValue } }
+    }
+}
+
+/// Splits the byte stream into lines at LF, holding at most `limit` bytes of a line in memory: a line that grows
+/// past the limit is reported once and then skipped up to its LF without being buffered, so a 1 GiB line without
+/// a newline costs no more memory than a short one.
+public struct LineFrameDecoder: ByteToMessageDecoder {
+    /// Frames out.
+    public typealias InboundOut = LineFrame
+
+    private let limit: LineLimit
+    private var discarding = false
+    /// How far into the readable bytes the LF search already looked, so a slowly arriving line is not rescanned.
+    private var scanned = 0
+
+    /// Creates a decoder bound by `limit`.
+    public init(limit: LineLimit) {
+        self.limit = limit
+    }
+
+    /// Emits every complete line in the buffer.
+    public mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
+        let view = buffer.readableBytesView
+        let searchStart = view.startIndex + scanned
+        guard let newline = view[searchStart...].firstIndex(of: UInt8(ascii: "\n")) else {
+            let maximum = limit.bytes
+            if discarding {
+                buffer.moveReaderIndex(forwardBy: buffer.readableBytes)
+                scanned = 0
+            } else if buffer.readableBytes > maximum + 1 {
+                // +1 leaves room for a CR before the LF that may still come.
+                discarding = true
+                buffer.moveReaderIndex(forwardBy: buffer.readableBytes)
+                scanned = 0
+                context.fireChannelRead(wrapInboundOut(.tooLong(limit: maximum)))
+            } else {
+                scanned = buffer.readableBytes
+            }
+            return .needMoreData
+        }
+        scanned = 0
+        let length = newline - view.startIndex
+        if discarding {
+            discarding = false
+            buffer.moveReaderIndex(forwardBy: length + 1)
+            return .continue
+        }
+        var line = buffer.readBytes(length: length)!
+        buffer.moveReaderIndex(forwardBy: 1)
+        if line.last == UInt8(ascii: "\r") { line.removeLast() }
+        let maximum = limit.bytes
+        if line.count > maximum {
+            context.fireChannelRead(wrapInboundOut(.tooLong(limit: maximum)))
+        } else {
+            context.fireChannelRead(wrapInboundOut(.line(line)))
+        }
+        return .continue
+    }
+
+    /// A partial line at end of stream is dropped: a request is complete only with its LF.
+    public mutating func decodeLast(
+        context: ChannelHandlerContext, buffer: inout ByteBuffer, seenEOF: Bool
+    ) throws -> DecodingState {
+        while try decode(context: context, buffer: &buffer) == .continue {}
+        buffer.moveReaderIndex(forwardBy: buffer.readableBytes)
+        return .needMoreData
+    }
+}

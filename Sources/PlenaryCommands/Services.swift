@@ -1,0 +1,31 @@
+import Access
+import Bodies
+import PlenaryCore
+import Storage
+
+/// The service modules a catalog's handlers call, built once per process over one database.
+public struct Services: Sendable {
+    /// The database and its pool.
+    public let database: Database
+    /// Treaty bodies.
+    public let bodies: BodyRegistry
+    /// Access tokens.
+    public let tokens: TokenStore
+
+    /// Builds every service over `database`.
+    public init(database: Database) {
+        self.database = database
+        self.bodies = BodyRegistry(database: database)
+        self.tokens = TokenStore(database: database)
+    }
+}
+
+/// The product's name and version, as the greeting and `status` report them.
+public enum Product {
+    /// The product name.
+    public static let name = "plenary"
+    /// The release version.
+    public static let version = "0.1.0"
+    /// The protocol's major version (`proto=1`).
+    public static let protocolVersion = 1
+}

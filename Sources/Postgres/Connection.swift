@@ -1,0 +1,493 @@
+import CLibPQ
+import Foundation
+
+/// One libpq connection. It has exactly one owner at a time (the pool leases it out whole) and is closed with
+/// `PQfinish` when that owner lets go of it — also when the connect itself failed.
+///
+/// Every call blocks the calling thread on the network, so it must run on a thread of the pool's own, never on
+/// Swift's cooperative pool. The class is `@unchecked Sendable` so a lease can move it between those threads; the
+/// pool's leasing is what makes that safe, not a lock in here.
+public final class Connection: @unchecked Sendable {
+    private var handle: OpaquePointer?
+    private var preparedStatements: [String: String] = [:]
+    private var statementCounter = 0
+    private let canceller: Canceller
+    /// The conninfo the connection was opened with, kept to reconnect; never logged (it may hold a password).
+    private let conninfo: String
+
+    /// Opens a connection from a libpq URI (`postgresql://…`) or key/value string (`host=… dbname=…`). Every libpq
+    /// setting and `PG*` environment variable applies, because libpq itself expands the string.
+    ///
+    /// `defaults` are libpq keywords applied *under* the string: the string (or a `PG*` variable) overrides them,
+    /// which is how the pool sets `connect_timeout` and `application_name` without taking them from the user.
+    public init(conninfo: String, defaults: [String: String] = [:]) throws(PostgresError) {
+        self.conninfo = conninfo
+        let connection: OpaquePointer? = Connection.connect(conninfo, defaults: defaults)
+        guard let connection, PQstatus(connection) == CONNECTION_OK else {
+            // Read the message before PQfinish frees it.
+            let message = Connection.errorMessage(of: connection)
+            if let connection { PQfinish(connection) }
+            throw PostgresError(kind: .connection, message: message)
+        }
+        self.handle = connection
+        self.canceller = Canceller(PQgetCancel(connection))
+        // libpq prints server NOTICEs to stderr by default; they are for a human at psql, not for our logs.
+        PQsetNoticeProcessor(connection, { _, _ in }, nil)
+        do {
+            try configureSession()
+        } catch {
+            PQfinish(connection)
+            handle = nil
+            throw error
+        }
+    }
+
+    deinit {
+        canceller.invalidate()
+        if let handle { PQfinish(handle) }
+    }
+
+    private static func connect(_ conninfo: String, defaults: [String: String]) -> OpaquePointer? {
+        // expand_dbname=1 makes libpq read the dbname value as a full URI or key/value string; keywords before it
+        // are overridden by what the string says, so they act as defaults.
+        let ordered = defaults.sorted { $0.key < $1.key }
+        let keywords = ordered.map(\.key) + ["dbname"]
+        let values = ordered.map(\.value) + [conninfo]
+        return withCStrings(keywords) { keywordPointers in
+            withCStrings(values) { valuePointers in
+                PQconnectdbParams(keywordPointers, valuePointers, 1)
+            }
+        }
+    }
+
+    /// Settings the row decoder depends on: ISO dates and UTC timestamps, whatever the server's defaults are.
+    private func configureSession() throws(PostgresError) {
+        try simpleQuery("SET DateStyle = 'ISO, YMD'; SET TimeZone = 'UTC'; SET IntervalStyle = 'iso_8601'")
+    }
+
+    /// libpq's error message for a connection (or the out-of-memory case when there is none).
+    static func errorMessage(of connection: OpaquePointer?) -> String {
+        guard let connection, let raw = PQerrorMessage(connection) else {
+            return "libpq could not allocate a connection"
+        }
+        let message = String(cString: raw).trimmingTrailingWhitespace()
+        return message.isEmpty ? "connection failed" : message
+    }
+
+    /// Whether libpq still considers the connection usable. A connection whose server restarted reports bad only
+    /// after the next attempt to use it.
+    public var isHealthy: Bool {
+        guard let handle else { return false }
+        return PQstatus(handle) == CONNECTION_OK && PQtransactionStatus(handle) != PQTRANS_UNKNOWN
+    }
+
+    /// Whether a transaction is open (or failed and awaiting rollback) on this connection.
+    public var isInTransaction: Bool {
+        guard let handle else { return false }
+        let status = PQtransactionStatus(handle)
+        return status == PQTRANS_INTRANS || status == PQTRANS_INERROR
+    }
+
+    /// The server's version number (e.g. 150018 for 15.18).
+    public var serverVersion: Int {
+        guard let handle else { return 0 }
+        return Int(PQserverVersion(handle))
+    }
+
+    /// The handle, or a connection error when the connection was closed.
+    func requireHandle() throws(PostgresError) -> OpaquePointer {
+        guard let handle else { throw PostgresError(kind: .connection, message: "connection is closed") }
+        return handle
+    }
+
+    /// A handle another thread may use to cancel the statement this connection is running.
+    public var cancelHandle: Canceller { canceller }
+
+    // MARK: - Statements
+
+    /// Runs one parameterised statement through a prepared statement cached on this connection (prepared on first
+    /// use, reused after). Values only ever travel as parameters, never spliced into SQL.
+    @discardableResult
+    public func query(_ sql: String, _ parameters: [any PostgresEncodable] = []) throws(PostgresError) -> QueryResult {
+        let handle = try requireHandle()
+        let name = try preparedName(for: sql, parameterCount: parameters.count, handle: handle)
+        let encoded = parameters.map { $0.postgresText }
+        let result = withOptionalCStrings(encoded) { pointers in
+            PQexecPrepared(handle, name, Int32(pointers.count), pointers, nil, nil, 0)
+        }
+        return try consume(result, handle: handle)
+    }
+
+    /// Runs a statement and returns its only row, or nil when it returned none; more than one row is an error.
+    public func queryOne(_ sql: String, _ parameters: [any PostgresEncodable] = []) throws(PostgresError) -> Row? {
+        let result = try query(sql, parameters)
+        guard result.rows.count <= 1 else {
+            throw PostgresError(kind: .protocolViolation, message: "expected at most one row, got \(result.rows.count)")
+        }
+        return result.rows.first
+    }
+
+    /// Runs SQL without parameters through the simple-query protocol, which allows several statements in one string
+    /// (migration files). Never use it with values that came from outside.
+    public func simpleQuery(_ sql: String) throws(PostgresError) {
+        let handle = try requireHandle()
+        guard PQsendQuery(handle, sql) == 1 else {
+            throw PostgresError(kind: .connection, message: Connection.errorMessage(of: handle))
+        }
+        var firstError: PostgresError?
+        while let result = PQgetResult(handle) {
+            let status = PQresultStatus(result)
+            if status == PGRES_FATAL_ERROR, firstError == nil {
+                firstError = PostgresError.from(result: result, connection: handle)
+            }
+            PQclear(result)
+        }
+        if let firstError { throw firstError }
+        if PQstatus(handle) != CONNECTION_OK {
+            throw PostgresError(kind: .connection, message: Connection.errorMessage(of: handle))
+        }
+    }
+
+    private func preparedName(
+        for sql: String, parameterCount: Int, handle: OpaquePointer
+    ) throws(PostgresError) -> String {
+        if let name = preparedStatements[sql] { return name }
+        statementCounter += 1
+        let name = "plenary_\(statementCounter)"
+        let result = PQprepare(handle, name, sql, 0, nil)
+        _ = try consume(result, handle: handle)
+        preparedStatements[sql] = name
+        return name
+    }
+
+    /// The number of statements prepared on this connection (for tests and metrics).
+    public var preparedStatementCount: Int { preparedStatements.count }
+
+    /// Turns a libpq result into rows or an error, and always clears it.
+    func consume(_ result: OpaquePointer?, handle: OpaquePointer) throws(PostgresError) -> QueryResult {
+        guard let result else {
+            throw PostgresError(kind: .connection, message: Connection.errorMessage(of: handle))
+        }
+        defer { PQclear(result) }
+        switch PQresultStatus(result) {
+        case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_SINGLE_TUPLE:
+            return QueryResult(result)
+        case PGRES_EMPTY_QUERY:
+            return QueryResult(columns: [], rows: [], affectedRows: 0)
+        default:
+            let error = PostgresError.from(result: result, connection: handle)
+            if error.sqlState == "26000" {
+                // "prepared statement does not exist": the session was reset under us; prepare afresh next time.
+                preparedStatements.removeAll()
+            }
+            throw error
+        }
+    }
+
+    // MARK: - Transactions
+
+    /// Runs `body` inside BEGIN … COMMIT. Any error thrown by the body, or by COMMIT, rolls the transaction back
+    /// and is rethrown unchanged, so nothing half-written remains.
+    @discardableResult
+    public func transaction<T>(_ body: (Connection) throws -> T) throws -> T {
+        try simpleQuery("BEGIN")
+        let value: T
+        do {
+            value = try body(self)
+        } catch {
+            rollbackQuietly()
+            throw error
+        }
+        do {
+            try simpleQuery("COMMIT")
+        } catch {
+            rollbackQuietly()
+            throw error
+        }
+        return value
+    }
+
+    /// Rolls back if a transaction is open; a connection that broke meanwhile has nothing to roll back.
+    func rollbackQuietly() {
+        guard isInTransaction else { return }
+        try? simpleQuery("ROLLBACK")
+    }
+
+    // MARK: - Pipeline
+
+    /// Sends every statement before reading any reply (libpq pipeline mode), so a batch costs one round trip per
+    /// chunk instead of one per statement. Statements run in order; the first failure aborts the rest of its chunk
+    /// and is thrown. Run it inside `transaction` when the batch must be all or nothing.
+    public func pipeline(_ statements: [Statement], chunkSize: Int = 256) throws(PostgresError) -> [QueryResult] {
+        let handle = try requireHandle()
+        guard PQenterPipelineMode(handle) == 1 else {
+            throw PostgresError(kind: .protocolViolation, message: Connection.errorMessage(of: handle))
+        }
+        defer { PQexitPipelineMode(handle) }
+        var results: [QueryResult] = []
+        results.reserveCapacity(statements.count)
+        var start = 0
+        // Chunks keep both sides' socket buffers from filling up at once, which in blocking mode could deadlock.
+        while start < statements.count {
+            let chunk = statements[start..<min(start + max(1, chunkSize), statements.count)]
+            try sendChunk(chunk, handle: handle)
+            try readChunk(count: chunk.count, into: &results, handle: handle)
+            start += chunk.count
+        }
+        return results
+    }
+
+    private func sendChunk(_ chunk: ArraySlice<Statement>, handle: OpaquePointer) throws(PostgresError) {
+        for statement in chunk {
+            let encoded = statement.parameters.map { $0.postgresText }
+            let sent = withOptionalCStrings(encoded) { pointers in
+                PQsendQueryParams(handle, statement.sql, Int32(pointers.count), nil, pointers, nil, nil, 0)
+            }
+            guard sent == 1 else {
+                throw PostgresError(kind: .connection, message: Connection.errorMessage(of: handle))
+            }
+        }
+        guard PQpipelineSync(handle) == 1 else {
+            throw PostgresError(kind: .connection, message: Connection.errorMessage(of: handle))
+        }
+    }
+
+    private func readChunk(count: Int, into results: inout [QueryResult], handle: OpaquePointer) throws(PostgresError) {
+        var firstError: PostgresError?
+        var received = 0
+        while received < count {
+            guard let result = PQgetResult(handle) else {
+                throw PostgresError(kind: .connection, message: Connection.errorMessage(of: handle))
+            }
+            let status = PQresultStatus(result)
+            switch status {
+            case PGRES_COMMAND_OK, PGRES_TUPLES_OK:
+                results.append(QueryResult(result))
+            case PGRES_PIPELINE_ABORTED:
+                break
+            default:
+                if firstError == nil { firstError = PostgresError.from(result: result, connection: handle) }
+            }
+            PQclear(result)
+            received += 1
+            // Each statement's results end with a NULL.
+            while let extra = PQgetResult(handle) { PQclear(extra) }
+        }
+        // Then the sync point.
+        guard let sync = PQgetResult(handle) else {
+            throw PostgresError(kind: .connection, message: Connection.errorMessage(of: handle))
+        }
+        let syncStatus = PQresultStatus(sync)
+        PQclear(sync)
+        if syncStatus != PGRES_PIPELINE_SYNC, firstError == nil {
+            firstError = PostgresError(kind: .protocolViolation, message: "pipeline: expected a sync point")
+        }
+        if let firstError { throw firstError }
+    }
+
+    // MARK: - COPY
+
+    /// Loads rows with `COPY … FROM STDIN` (text format), the fastest way into PostgreSQL. `sql` is the COPY
+    /// statement, e.g. `COPY documents (symbol, title) FROM STDIN`; each row has one value per column, nil for NULL.
+    /// Returns the number of rows the server loaded.
+    @discardableResult
+    public func copyFrom(_ sql: String, rows: some Sequence<[String?]>) throws(PostgresError) -> Int {
+        let handle = try requireHandle()
+        let start = PQexec(handle, sql)
+        guard let start else { throw PostgresError(kind: .connection, message: Connection.errorMessage(of: handle)) }
+        let startStatus = PQresultStatus(start)
+        if startStatus != PGRES_COPY_IN {
+            defer { PQclear(start) }
+            throw PostgresError.from(result: start, connection: handle)
+        }
+        PQclear(start)
+        var buffer: [UInt8] = []
+        buffer.reserveCapacity(64 * 1024)
+        var failure: PostgresError?
+        for row in rows {
+            CopyEncoder.append(row: row, to: &buffer)
+            if buffer.count >= 60 * 1024 {
+                if !putCopyData(buffer, handle: handle) {
+                    failure = PostgresError(kind: .connection, message: Connection.errorMessage(of: handle))
+                    break
+                }
+                buffer.removeAll(keepingCapacity: true)
+            }
+        }
+        if failure == nil, !buffer.isEmpty, !putCopyData(buffer, handle: handle) {
+            failure = PostgresError(kind: .connection, message: Connection.errorMessage(of: handle))
+        }
+        _ = PQputCopyEnd(handle, failure == nil ? nil : "client aborted the load")
+        var loaded = 0
+        while let result = PQgetResult(handle) {
+            if PQresultStatus(result) == PGRES_COMMAND_OK {
+                loaded = Int(String(cString: PQcmdTuples(result))) ?? 0
+            } else if failure == nil {
+                failure = PostgresError.from(result: result, connection: handle)
+            }
+            PQclear(result)
+        }
+        if let failure { throw failure }
+        return loaded
+    }
+
+    private func putCopyData(_ buffer: [UInt8], handle: OpaquePointer) -> Bool {
+        buffer.withUnsafeBufferPointer { pointer in
+            pointer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: pointer.count) { chars in
+                PQputCopyData(handle, chars, Int32(pointer.count)) == 1
+            }
+        }
+    }
+
+    // MARK: - LISTEN / NOTIFY
+
+    /// Subscribes this connection to a channel. Use a connection dedicated to listening (see `NotificationListener`):
+    /// notifications arrive only while the connection is read.
+    public func listen(_ channel: String) throws(PostgresError) {
+        try simpleQuery("LISTEN \(try quoteIdentifier(channel))")
+    }
+
+    /// Sends a notification on a channel (delivered when the surrounding transaction commits).
+    public func notify(_ channel: String, payload: String) throws(PostgresError) {
+        try query("SELECT pg_notify($1, $2)", [channel, payload])
+    }
+
+    /// Waits up to `timeout` seconds for notifications and returns those that arrived (possibly none).
+    public func waitForNotifications(timeout: Double) throws(PostgresError) -> [Notification] {
+        let handle = try requireHandle()
+        var collected = drainNotifications(handle)
+        if !collected.isEmpty { return collected }
+        let socket = PQsocket(handle)
+        guard socket >= 0 else { throw PostgresError(kind: .connection, message: "connection has no socket") }
+        var descriptor = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
+        let ready = poll(&descriptor, 1, Int32(max(0, timeout * 1000)))
+        if ready < 0 && errno != EINTR {
+            throw PostgresError(kind: .connection, message: "poll failed: errno \(errno)")
+        }
+        if ready > 0 {
+            guard PQconsumeInput(handle) == 1 else {
+                throw PostgresError(kind: .connection, message: Connection.errorMessage(of: handle))
+            }
+            collected = drainNotifications(handle)
+        }
+        return collected
+    }
+
+    private func drainNotifications(_ handle: OpaquePointer) -> [Notification] {
+        var collected: [Notification] = []
+        while let raw = PQnotifies(handle) {
+            let notification = Notification(
+                channel: String(cString: raw.pointee.relname),
+                payload: String(cString: raw.pointee.extra),
+                processID: raw.pointee.be_pid)
+            PQfreemem(raw)
+            collected.append(notification)
+        }
+        return collected
+    }
+
+    /// Quotes an identifier the way the server expects (for the few statements that cannot take parameters).
+    public func quoteIdentifier(_ identifier: String) throws(PostgresError) -> String {
+        let handle = try requireHandle()
+        guard let escaped = PQescapeIdentifier(handle, identifier, identifier.utf8.count) else {
+            throw PostgresError(kind: .protocolViolation, message: Connection.errorMessage(of: handle))
+        }
+        defer { PQfreemem(escaped) }
+        return String(cString: escaped)
+    }
+}
+
+/// A statement and its parameters, for pipelines.
+public struct Statement: Sendable {
+    /// The SQL text, with `$1 … $n` placeholders.
+    public var sql: String
+    /// The parameter values.
+    public var parameters: [any PostgresEncodable]
+
+    /// Creates a statement.
+    public init(_ sql: String, _ parameters: [any PostgresEncodable] = []) {
+        self.sql = sql
+        self.parameters = parameters
+    }
+}
+
+/// A notification received on a LISTEN channel.
+public struct Notification: Sendable, Equatable {
+    /// The channel name.
+    public var channel: String
+    /// The payload string (may be empty).
+    public var payload: String
+    /// The server process that sent it.
+    public var processID: Int32
+}
+
+/// Cancels the statement running on a connection from another thread. `PQcancel` is safe to call concurrently;
+/// the lock only keeps the cancel object alive while it is in use (hence `@unchecked Sendable`).
+public final class Canceller: @unchecked Sendable {
+    private let lock = NSLock()
+    private var cancelObject: OpaquePointer?
+
+    init(_ cancel: OpaquePointer?) {
+        cancelObject = cancel
+    }
+
+    /// Asks the server to cancel whatever the connection is running now. Returns whether the request was sent.
+    @discardableResult
+    public func cancel() -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        guard let cancelObject else { return false }
+        var buffer = [CChar](repeating: 0, count: 256)
+        return PQcancel(cancelObject, &buffer, Int32(buffer.count)) == 1
+    }
+
+    func invalidate() {
+        lock.lock()
+        defer { lock.unlock() }
+        if let current = cancelObject { PQfreeCancel(current) }
+        cancelObject = nil
+    }
+
+    deinit { invalidate() }
+}
+
+/// Text-format COPY encoding: tab-separated, `\N` for NULL, backslash escapes for the separators.
+enum CopyEncoder {
+    static func append(row: [String?], to buffer: inout [UInt8]) {
+        for (index, value) in row.enumerated() {
+            if index > 0 { buffer.append(UInt8(ascii: "\t")) }
+            guard let value else {
+                buffer.append(UInt8(ascii: "\\"))
+                buffer.append(UInt8(ascii: "N"))
+                continue
+            }
+            for byte in value.utf8 {
+                switch byte {
+                case UInt8(ascii: "\\"): buffer.append(contentsOf: [92, 92])
+                case UInt8(ascii: "\t"): buffer.append(contentsOf: [92, UInt8(ascii: "t")])
+                case UInt8(ascii: "\n"): buffer.append(contentsOf: [92, UInt8(ascii: "n")])
+                case UInt8(ascii: "\r"): buffer.append(contentsOf: [92, UInt8(ascii: "r")])
+                default: buffer.append(byte)
+                }
+            }
+        }
+        buffer.append(UInt8(ascii: "\n"))
+    }
+}
+
+// MARK: - C string helpers
+
+func withCStrings<R>(_ strings: [String], _ body: ([UnsafePointer<CChar>?]) -> R) -> R {
+    withOptionalCStrings(strings.map { Optional($0) }) { pointers in
+        body(pointers + [nil])
+    }
+}
+
+/// Keeps C copies of the strings alive for the duration of `body` (nil stays a NULL pointer: SQL NULL).
+func withOptionalCStrings<R>(_ strings: [String?], _ body: ([UnsafePointer<CChar>?]) -> R) -> R {
+    var owned: [UnsafeMutablePointer<CChar>?] = []
+    owned.reserveCapacity(strings.count)
+    for string in strings { owned.append(string.map { strdup($0) }) }
+    defer { for pointer in owned { free(pointer) } }
+    return body(owned.map { $0.map { UnsafePointer($0) } })
+}

@@ -1,0 +1,91 @@
+import Foundation
+import Logging
+import PlenaryCore
+import Postgres
+
+/// The database as the service modules see it: a connection pool, and the one place where database failures turn
+/// into the reply codes of the contract — unreachable or timed out is 451, anything unexpected is 590 with an
+/// incident id in the log.
+public final class Database: Sendable {
+    /// The pool every lease comes from.
+    public let pool: ConnectionPool
+    private let logger: Logger
+
+    /// Creates the database handle; connections open on first use.
+    public init(configuration: ConnectionPool.Configuration, logger: Logger = Logger(label: "plenary.db")) {
+        self.pool = ConnectionPool(configuration: configuration, logger: logger)
+        self.logger = logger
+    }
+
+    /// Turns a database refusal the service expects (a named constraint, a trigger's exception) into a domain
+    /// error naming the field; nil leaves the error to the generic mapping.
+    public typealias Explanation = @Sendable (PostgresError) -> PlenaryError?
+
+    /// Runs `body` on a leased connection, outside a transaction.
+    public func read<T: Sendable>(
+        explaining explain: Explanation? = nil, _ body: @escaping @Sendable (Connection) throws -> T
+    ) async throws(PlenaryError) -> T {
+        try await run(explain) { try await self.pool.withConnection(body) }
+    }
+
+    /// Runs `body` in one transaction: all of it happens or none of it.
+    public func write<T: Sendable>(
+        explaining explain: Explanation? = nil, _ body: @escaping @Sendable (Connection) throws -> T
+    ) async throws(PlenaryError) -> T {
+        try await run(explain) { try await self.pool.withTransaction(body) }
+    }
+
+    private func run<T>(_ explain: Explanation?, _ operation: () async throws -> T) async throws(PlenaryError) -> T {
+        do {
+            return try await operation()
+        } catch {
+            if let error = error as? PostgresError, let explained = explain?(error) { throw explained }
+            throw translate(error)
+        }
+    }
+
+    /// Maps any error from a lease to the contract's codes. Domain errors pass through; database errors the
+    /// service did not claim become 451 (transient) or 590 (a bug: logged with an incident id).
+    public func translate(_ error: any Error) -> PlenaryError {
+        switch error {
+        case let error as PlenaryError:
+            return error
+        case let error as PostgresError where error.isTransient:
+            logger.warning("database unavailable", metadata: ["error": "\(error.description)"])
+            return .unavailable("database: \(error.kind == .cancelled ? "statement cancelled or timed out" : "unreachable, try again")")
+        case is CancellationError:
+            return .unavailable("request cancelled")
+        default:
+            let incident = Database.incidentID()
+            logger.error("unexpected database error", metadata: ["incident": "\(incident)", "error": "\(error)"])
+            return .internal(incident: incident)
+        }
+    }
+
+    /// Applies pending migrations on a leased connection.
+    public func migrate(_ migrator: Migrator = Migrator()) async throws(PlenaryError) -> [String] {
+        try await read { connection in try migrator.migrate(connection) }
+    }
+
+    /// Closes the pool's connections.
+    public func shutdown() { pool.shutdown() }
+
+    /// A short random id to find an error's log line from the reply that names it.
+    public static func incidentID() -> String {
+        let alphabet = Array("abcdefghijkmnpqrstuvwxyz23456789")
+        return String((0..<10).map { _ in alphabet.randomElement()! })
+    }
+}
+
+extension CalendarDate: PostgresEncodable, PostgresDecodable {
+    /// ISO form, which a `date` column reads.
+    public var postgresText: String? { description }
+
+    /// A `date` column's ISO output.
+    public init(postgresText text: String) throws(PostgresError) {
+        guard let date = CalendarDate(iso: text) else {
+            throw PostgresError(kind: .decoding, message: "cannot read \(text.debugDescription) as a date")
+        }
+        self = date
+    }
+}

@@ -1,0 +1,75 @@
+import Access
+import AdminServer
+import ArgumentParser
+import Foundation
+import Logging
+import PlenaryCommands
+import PlenaryCore
+import ServiceLifecycle
+
+/// `plenary serve`: the admin protocol over TCP.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve", abstract: "Serve the admin protocol over TCP (default 127.0.0.1:7411).")
+
+    @Option(name: .long, help: "Address to listen on, HOST:PORT (overrides server.listen and server.port).")
+    var listen: String?
+
+    @Option(name: .long, help: "Configuration file (default Config/plenary.yaml when present).")
+    var config: String?
+
+    func run() async throws {
+        let runtime = try await Runtime.open(configFile: config, quiet: false)
+        let settings = runtime.settings
+        var host = settings.server.listen
+        var port = settings.server.port
+        if let listen {
+            guard let colon = listen.lastIndex(of: ":"), let parsed = Int(listen[listen.index(after: colon)...]),
+                (0...65_535).contains(parsed)
+            else {
+                throw ValidationError("--listen: must be HOST:PORT, got \(listen)")
+            }
+            host = String(listen[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+            port = parsed
+        }
+        if settings.auth.bootstrapAdminToken, try await !runtime.services.tokens.hasLiveTokens() {
+            let (info, secret) = try await runtime.services.tokens.create(
+                name: "admin", role: .admin, by: Actor(name: "plenary-serve", role: .admin))
+            // Printed once, to the console only: the secret is not stored anywhere it could be read back.
+            FileHandle.standardOutput.write(
+                Data(
+                    ("No tokens existed: created token name=\(info.name) role=admin token=\(secret)\n"
+                        + "Keep it now; it is not shown again. Use it with: auth token=\(secret)\n").utf8))
+        }
+        let server = AdminServer(
+            configuration: .init(
+                host: host, port: port, lineBytesBeforeAuth: settings.limits.lineBytesBeforeAuth,
+                lineBytes: settings.limits.lineBytes, inFlightPerConnection: settings.limits.inFlightPerConnection,
+                authTimeoutSeconds: settings.limits.authTimeoutSeconds,
+                idleTimeoutSeconds: settings.limits.idleTimeoutSeconds,
+                commandTimeoutMilliseconds: settings.limits.commandTimeoutMilliseconds,
+                maxConnections: settings.server.maxConnections),
+            dispatcher: CommandDispatcher(catalog: runtime.catalog), tokens: runtime.services.tokens)
+        let announcer = Announcer(server: server, host: host)
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [.init(service: server), .init(service: announcer)],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: Logger(label: "plenary.lifecycle")))
+        try await group.run()
+        runtime.database.shutdown()
+    }
+}
+
+/// Prints the listening address once the port is bound, so scripts (and tests with port 0) can find it.
+struct Announcer: Service {
+    let server: AdminServer
+    let host: String
+
+    func run() async throws {
+        let port = try await server.boundPort()
+        // Written straight to the descriptor so it is not held in stdio's buffer when stdout is a pipe.
+        FileHandle.standardOutput.write(Data("plenary \(Product.version) listening on \(host):\(port)\n".utf8))
+        try? await gracefulShutdown()
+    }
+}
