@@ -16,7 +16,7 @@ public enum QuotedValue {
     public static func encode(_ value: String) -> String { isBareSafe(value) ? value : quote(value) }
 
     /// The value as a JSON string literal, escaping quotes, backslashes, control characters, line and paragraph
-    /// separators and bidi controls; every other character is kept as UTF-8.
+    /// separators, bidi controls and the byte order mark; every other character is kept as UTF-8.
     public static func quote(_ value: String) -> String {
         var bytes: [UInt8] = []
         appendJSONString(value, to: &bytes)
@@ -91,8 +91,9 @@ public enum QuotedValue {
     static func needsEscape(_ scalar: Unicode.Scalar) -> Bool {
         switch scalar.value {
         case 0x00...0x1F, 0x22, 0x5C, 0x7F...0x9F: true
-        // Line and paragraph separators end lines for some readers; bidi controls reorder what a terminal shows.
-        case 0x2028, 0x2029, 0x061C, 0x200E, 0x200F, 0x202A...0x202E, 0x2066...0x2069: true
+        // Line and paragraph separators end lines for some readers; bidi controls reorder what a terminal shows;
+        // some decoders drop a byte order mark even inside a string.
+        case 0x2028, 0x2029, 0x061C, 0x200E, 0x200F, 0x202A...0x202E, 0x2066...0x2069, 0xFEFF: true
         default: false
         }
     }

@@ -44,7 +44,7 @@ public enum ReplyEncoder {
             assert(ASCII.isKey(record.type), "reply: record type `\(record.type)` is not a lower-case word")
             switch format {
             case .text:
-                out.append(contentsOf: "\(code)-\(record.type)".utf8)
+                out.append(contentsOf: "\(code)-\(safeKey(record.type))".utf8)
                 appendText(record.fields, to: &out)
             case .json:
                 var object = JSONObject()
@@ -136,10 +136,18 @@ public enum ReplyEncoder {
             assert(ASCII.isKey(field.key), "reply: key `\(field.key)` is not a valid key")
             guard let text = field.value.textForm else { continue }
             out.append(ASCII.space)
-            out.append(contentsOf: field.key.utf8)
+            out.append(contentsOf: safeKey(field.key).utf8)
             out.append(ASCII.equals)
             out.append(contentsOf: QuotedValue.encode(text).utf8)
         }
+    }
+
+    /// A key as text mode may write it. Keys come from code, not users, so a bad one is a bug the assertions
+    /// catch in tests; in production it is still forced into key form so it cannot break the line.
+    private static func safeKey(_ key: String) -> String {
+        if ASCII.isKey(key) { return key }
+        let bytes = key.lowercased().utf8.map { ASCII.isKeyByte($0) ? $0 : ASCII.dash }
+        return bytes.isEmpty ? "-" : String(decoding: bytes, as: UTF8.self)
     }
 
     private static func appendJSON(_ fields: [ReplyField], to out: inout [UInt8]) {

@@ -216,8 +216,9 @@ public final class Connection: @unchecked Sendable {
     // MARK: - Pipeline
 
     /// Sends every statement before reading any reply (libpq pipeline mode), so a batch costs one round trip per
-    /// chunk instead of one per statement. Statements run in order; the first failure aborts the rest of its chunk
-    /// and is thrown. Run it inside `transaction` when the batch must be all or nothing.
+    /// chunk instead of one per statement. Statements run in order. Outside an explicit transaction each chunk is
+    /// one implicit transaction: the first failure rolls its chunk back, skips the rest, and is thrown. Run it inside
+    /// `transaction` when the whole batch must be all or nothing.
     public func pipeline(_ statements: [Statement], chunkSize: Int = 256) throws(PostgresError) -> [QueryResult] {
         let handle = try requireHandle()
         guard PQenterPipelineMode(handle) == 1 else {

@@ -105,7 +105,7 @@ public final class ConnectionPool: Sendable {
         _ body: @escaping @Sendable (Connection) throws -> T
     ) async throws -> T {
         let slot = try await acquire()
-        let running = Mutex<Canceller?>(nil)
+        let running = RunningStatement()
         return try await withTaskCancellationHandler {
             try await executor.run { [self] in
                 let connection: Connection
@@ -115,15 +115,15 @@ public final class ConnectionPool: Sendable {
                     releaseSlot()
                     throw error
                 }
-                running.withLock { $0 = connection.cancelHandle }
+                running.set(connection.cancelHandle)
                 defer {
-                    running.withLock { $0 = nil }
+                    running.set(nil)
                     release(connection)
                 }
                 return try body(connection)
             }
         } onCancel: {
-            _ = running.withLock { $0?.cancel() }
+            running.cancel()
         }
     }
 
@@ -268,6 +268,28 @@ public final class ConnectionPool: Sendable {
             return nil
         }
         waiter?.continuation.resume(returning: .new)
+    }
+}
+
+/// The canceller of the statement a lease is running, shared with the task's cancellation handler. A request to
+/// cancel that arrives before the statement started is remembered and applied as soon as it does.
+final class RunningStatement: Sendable {
+    private let state = Mutex<(canceller: Canceller?, cancelled: Bool)>((nil, false))
+
+    func set(_ canceller: Canceller?) {
+        let cancelNow = state.withLock { state -> Bool in
+            state.canceller = canceller
+            return state.cancelled && canceller != nil
+        }
+        if cancelNow { canceller?.cancel() }
+    }
+
+    func cancel() {
+        let canceller = state.withLock { state -> Canceller? in
+            state.cancelled = true
+            return state.canceller
+        }
+        canceller?.cancel()
     }
 }
 

@@ -230,7 +230,8 @@ struct CatalogTests {
             return
         }
         #expect(error.message.count < 120)
-        #expect(error.message.hasPrefix("count: must be an integer, got \"xxx"))
+        #expect(error.message.hasPrefix("count: must be an integer, got xxx"))
+        #expect(error.message.hasSuffix("x…"))
     }
 
     @Test("valid values of every type bind and read back typed")

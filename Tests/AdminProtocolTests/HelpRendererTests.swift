@@ -10,7 +10,7 @@ struct HelpRendererTests {
         let register = try #require(Fixture.catalog.lookup(noun: "doc", verb: "register"))
         #expect(
             register.usage
-                == "doc register symbol=SYMBOL title=TEXT [session=N] [distribution=general|limited|restricted] "
+                == "doc register symbol=SYMBOL title=TITLE [session=N] [distribution=general|limited|restricted] "
                 + "[languages=ar|zh|en|fr|ru|es,…] [date=DATE] [late=true|false] [text=TEXT] [count=N]")
         #expect(Fixture.catalog.lookup(noun: "doc", verb: "get")?.usage == "doc get SYMBOL")
         #expect(Fixture.catalog.lookup(noun: "help", verb: nil)?.usage == "help [NOUN] [VERB]")
@@ -35,7 +35,8 @@ struct HelpRendererTests {
         let text = HelpRenderer.overview(catalog: Fixture.catalog)
         let lines = text.split(separator: "\n")
         #expect(lines.count == 1 + Fixture.catalog.commands.count)
-        #expect(lines.contains { $0.contains("doc register") && $0.contains("secretariat") && $0.contains("Registers") })
+        #expect(
+            lines.contains { $0.contains("doc register") && $0.contains("secretariat") && $0.contains("Registers") })
         #expect(lines.contains { $0.hasPrefix("  token list ") && $0.contains("admin") })
     }
 

@@ -25,7 +25,9 @@ enum Sessions {
             ])
     }
 
-    static let list = Reply.list([session(4, (2008, 10, 8), (2008, 10, 17)), session(5, (2010, 10, 18), (2010, 10, 22))])
+    static let list = Reply.list([
+        session(4, (2008, 10, 8), (2008, 10, 17)), session(5, (2010, 10, 18), (2010, 10, 22)),
+    ])
 }
 
 @Suite("ReplyEncoder: text mode")
@@ -82,6 +84,7 @@ struct TextEncoderTests {
         ("\u{7F}", #""\u007F""#),
         ("\u{85}", #""\u0085""#),
         ("\u{200F}x", #""\u200Fx""#),
+        ("\u{FEFF}x", #""\uFEFFx""#),
         ("\u{A0}", "\"\u{A0}\""),
         ("zero\u{200B}width", "\"zero\u{200B}width\""),
         ("-5", "-5"),
@@ -180,7 +183,8 @@ struct JSONEncoderTests {
         let fields = try #require(event[0]["event"] as? [String: Any])
         #expect(fields["seq"] as? Int == 7)
         #expect(fields["topic"] as? String == "doc")
-        let greeting = ReplyEncoder.greeting(product: "plenary", version: "1.2.3", authMethods: ["token"], format: .json)
+        let greeting = ReplyEncoder.greeting(
+            product: "plenary", version: "1.2.3", authMethods: ["token"], format: .json)
         #expect(
             String(decoding: greeting, as: UTF8.self)
                 == #"{"code":220,"product":"plenary","version":"1.2.3","proto":1,"auth":["token"]}"# + "\n")
@@ -213,7 +217,8 @@ struct ReplyDecoderTests {
                 == .error(.badArgument("end", "must not be before start=2008-10-08")))
         #expect(try ReplyDecoder.decode(lines: ["421 CLOSING"]).get().failure?.message == "")
         #expect(try ReplyDecoder.decode(lines: ["221 BYE"]).get() == .bye)
-        #expect(try ReplyDecoder.decode(lines: ["201 OK symbol=A/1\r"]).get() == .created([ReplyField("symbol", "A/1")]))
+        #expect(
+            try ReplyDecoder.decode(lines: ["201 OK symbol=A/1\r"]).get() == .created([ReplyField("symbol", "A/1")]))
     }
 
     @Test("single lines: greeting, event, record")
