@@ -9,7 +9,7 @@ import PlenaryCore
 /// in-process as the local operator exactly as it would run over TCP.
 @main
 enum PlenaryMain {
-    static let builtins: Set<String> = ["serve", "migrate", "db", "--help", "-h", "--version", "--generate-completion-script"]
+    static let builtins: Set<String> = ["serve", "migrate", "db", "reference", "--help", "-h", "--version", "--generate-completion-script"]
 
     static func main() async {
         let arguments = Array(CommandLine.arguments.dropFirst())
@@ -130,6 +130,6 @@ struct PlenaryCLI: AsyncParsableCommand {
             Options before such a command: --format text|json, --config FILE.
             """,
         version: Product.version,
-        subcommands: [ServeCommand.self, MigrateCommand.self, DatabaseCommand.self]
+        subcommands: [ServeCommand.self, MigrateCommand.self, DatabaseCommand.self, ReferenceCommand.self]
     )
 }
