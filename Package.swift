@@ -55,6 +55,8 @@ let package = Package(
         ),
         // Treaty bodies: the organs whose meetings Plenary manages.
         .target(name: "Bodies", dependencies: ["Postgres", "PlenaryCore", "Storage"]),
+        // The document registry; DocumentSymbol is its pure grammar of UN document symbols.
+        .target(name: "Documents", dependencies: ["PlenaryCore"]),
         // Access tokens: creation, hashing, constant-time authentication.
         .target(
             name: "Access",
@@ -109,6 +111,13 @@ let package = Package(
             name: "AdminProtocolTests",
             dependencies: [
                 "AdminProtocol", "PlenaryCore",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ]
+        ),
+        .testTarget(
+            name: "DocumentsTests",
+            dependencies: [
+                "Documents", "PlenaryCore",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]
         ),

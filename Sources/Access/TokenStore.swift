@@ -43,7 +43,11 @@ public struct TokenStore: Sendable {
                 RETURNING name, role, created_at::text AS created_at, created_by, last_used_at::text AS last_used_at
                 """,
                 [name, role.rawValue, lookup, hash, actor.name])
-            return try Self.info(row!)
+            let created = try Self.info(row!)
+            try AuditLog.record(
+                connection, actor: actor, entity: "token", id: name, operation: "create",
+                after: ["name": name, "role": role.rawValue])
+            return created
         }
         return (info, "pln_\(lookup)_\(secret)")
     }
@@ -60,12 +64,16 @@ public struct TokenStore: Sendable {
         }
     }
 
-    /// Revokes the live token with this name; 550 when there is none.
-    public func revoke(name: String) async throws(PlenaryError) {
+    /// Revokes the live token with this name, audited as `actor`; 550 when there is none.
+    public func revoke(name: String, by actor: Actor) async throws(PlenaryError) {
         let count = try await database.write { connection in
-            try connection.query(
+            let count = try connection.query(
                 "UPDATE tokens SET revoked_at = now() WHERE name = $1 AND revoked_at IS NULL", [name]
             ).affectedRows
+            if count > 0 {
+                try AuditLog.record(connection, actor: actor, entity: "token", id: name, operation: "revoke")
+            }
+            return count
         }
         if count == 0 { throw PlenaryError.notFound("name: no live token named \(name)") }
     }

@@ -13,8 +13,8 @@ public struct BodyRegistry: Sendable {
         self.database = database
     }
 
-    /// Adds a body. A code already in use is 551 CONFLICT; a malformed field is 504 naming it.
-    public func add(_ body: Body) async throws(PlenaryError) -> Body {
+    /// Adds a body, audited as `actor`. A code already in use is 551 CONFLICT; a malformed field is 504 naming it.
+    public func add(_ body: Body, by actor: Actor) async throws(PlenaryError) -> Body {
         try Self.validate(body)
         return try await database.write(explaining: { Self.explain($0, body: body) }) { connection in
             let row = try connection.queryOne(
@@ -23,7 +23,9 @@ public struct BodyRegistry: Sendable {
                 RETURNING code, name, treaty, timezone
                 """,
                 [body.code, body.name, body.treaty, body.timeZone])
-            return try Self.body(from: row!)
+            let added = try Self.body(from: row!)
+            try AuditLog.record(connection, actor: actor, entity: "body", id: added.code, operation: "add", after: added)
+            return added
         }
     }
 

@@ -332,22 +332,24 @@ extension EmbeddedCluster {
         let arguments = ["start", "-D", dataDirectory, "-l", logFile, "-w", "-t", "\(Limits.serverWait)"]
         logger.info("starting embedded PostgreSQL", metadata: ["directory": "\(dataDirectory)"])
         var result = try pgCtl(binaries, account, arguments)
-        // The postmaster copes with a pid file whose process is gone, but not with one whose pid now belongs
-        // to some other process (common after a reboot or in a container, where pids are reused early).
-        if !result.succeeded, let stale = PostmasterPidFile.read(dataDirectory),
-            !Self.isPostmaster(stale.pid, of: dataDirectory)
-        {
+        // The postmaster copes with lock files whose process is gone, but not with ones whose pid now belongs
+        // to another process (pids are reused early after a reboot or in a container) or to a zombie that
+        // nothing reaps (a container whose pid 1 is not an init).
+        let staleLocks = result.succeeded ? [] : Self.staleLockFiles(dataDirectory, socketDirectory)
+        if !staleLocks.isEmpty {
             try waitForOrphanedBackends(dataDirectory)
-            logger.warning(
-                "removing stale postmaster.pid and retrying",
-                metadata: ["pid": "\(stale.pid)", "directory": "\(dataDirectory)"]
-            )
-            do {
-                try FileManager.default.removeItem(atPath: dataDirectory + "/postmaster.pid")
-            } catch {
-                // The failed postmaster may have tidied it away itself; only a file that stays is a problem.
-                if FileManager.default.fileExists(atPath: dataDirectory + "/postmaster.pid") {
-                    throw EmbeddedClusterError(step: "remove the stale postmaster.pid", reason: "\(error)")
+            for (path, pid) in staleLocks {
+                logger.warning(
+                    "removing stale lock file of a server that is gone, then retrying the start",
+                    metadata: ["file": "\(path)", "pid": "\(pid)"]
+                )
+                do {
+                    try FileManager.default.removeItem(atPath: path)
+                } catch {
+                    // The failed postmaster may have tidied it away itself; only a file that stays is a problem.
+                    if FileManager.default.fileExists(atPath: path) {
+                        throw EmbeddedClusterError(step: "remove the stale lock file \(path)", reason: "\(error)")
+                    }
                 }
             }
             result = try pgCtl(binaries, account, arguments)
@@ -600,7 +602,25 @@ extension EmbeddedCluster {
 
     /// True when `pid` is alive and, where the system lets us look, is a PostgreSQL server working in this
     /// data directory: pg_ctl only asks whether the pid exists, which a reused pid would fool.
-    fileprivate static func isPostmaster(_ pid: Int32, of dataDirectory: String) -> Bool {
+    /// postmaster.pid and the socket's lock file, when they name a process that is not a live server.
+    fileprivate static func staleLockFiles(_ dataDirectory: String, _ socketDirectory: String) -> [(String, Int32)] {
+        let dataLock = dataDirectory + "/postmaster.pid"
+        let socketLock = socketDirectory + "/.s.PGSQL.\(Limits.port).lock"
+        var stale: [(String, Int32)] = []
+        if let pid = PostmasterPidFile.read(dataDirectory)?.pid, !isPostmaster(pid, of: dataDirectory) {
+            stale.append((dataLock, pid))
+        }
+        // Any live server owns its socket lock, whichever data directory it serves.
+        if let text = try? String(contentsOfFile: socketLock, encoding: .utf8),
+            let line = text.split(separator: "\n").first, let pid = Int32(line.trimmingCharacters(in: .whitespaces)),
+            !isPostmaster(pid, of: nil)
+        {
+            stale.append((socketLock, pid))
+        }
+        return stale
+    }
+
+    fileprivate static func isPostmaster(_ pid: Int32, of dataDirectory: String?) -> Bool {
         guard pid > 0, kill(pid, 0) == 0 || errno == EPERM else { return false }
         #if os(Linux)
             // Where nothing reaps orphans (a container whose pid 1 is not an init), a killed postmaster lingers
@@ -617,7 +637,9 @@ extension EmbeddedCluster {
                 guard name == "postgres" || name == "postmaster" else { return false }
             }
             // The postmaster's working directory is its data directory.
-            if let cwd = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/cwd") {
+            if let dataDirectory,
+                let cwd = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/cwd")
+            {
                 return cwd == Paths.realPath(dataDirectory)
             }
         #endif
@@ -1073,74 +1095,183 @@ private struct ToolResult {
     }
 }
 
+/// Runs PostgreSQL's tools with posix_spawn rather than Foundation's `Process`: on Linux, `Process` learns that
+/// a child ended when a socket it hands the child reaches end-of-file, and `pg_ctl start` passes that socket
+/// on to the server it leaves running, so `Process` would wait for the server to exit, not for pg_ctl.
+/// Here the child inherits nothing but stdin, stdout and stderr, and is waited for by pid.
 private enum ToolRunner {
-    /// Runs a tool to completion, or kills it after `timeout`. Output goes to temporary files rather than
-    /// pipes: pg_ctl leaves a server behind that could inherit a pipe and keep it open forever.
+    /// Runs a tool to completion, or kills it (and its process group) after `timeout`. Output goes to
+    /// temporary files, which a lingering grandchild cannot hold open the way it could a pipe.
     static func run(_ executable: String, _ arguments: [String], as account: ServerAccount?, timeout: TimeInterval)
-        throws
-        -> ToolResult
+        throws -> ToolResult
     {
-        let process = Process()
+        var command = [executable] + arguments
         if let account, let runuser = account.runuser {
-            process.executableURL = URL(fileURLWithPath: runuser)
-            process.arguments = ["-u", account.name, "--", executable] + arguments
-        } else {
-            process.executableURL = URL(fileURLWithPath: executable)
-            process.arguments = arguments
+            command = [runuser, "-u", account.name, "--"] + command
         }
-        // The postgres user may not be able to enter our working directory, and the tools complain if so.
-        process.currentDirectoryURL = URL(fileURLWithPath: "/")
+        // PostgreSQL's tools fail when they cannot identify their working directory, which the postgres user
+        // often cannot enter (a checkout under /root); posix_spawn has no portable chdir, so a shell moves first.
+        command = ["/bin/sh", "-c", #"cd / && exec "$@""#, "sh"] + command
+
         var environment = ProcessInfo.processInfo.environment
         for key in environment.keys where key.hasPrefix("PG") {
             environment[key] = nil
         }
+        // English messages, so that the locale fallback can recognise initdb's complaint.
         environment["LC_ALL"] = "C"
         environment["PGCLIENTENCODING"] = "UTF8"
         environment["PGCONNECT_TIMEOUT"] = "10"
-        process.environment = environment
 
-        let scratch = FileManager.default.temporaryDirectory
-        let outURL = scratch.appendingPathComponent("plenary-tool-\(UUID().uuidString).out")
-        let errURL = scratch.appendingPathComponent("plenary-tool-\(UUID().uuidString).err")
+        let output = try ScratchFile()
+        defer { output.remove() }
+        let errorOutput = try ScratchFile()
+        defer { errorOutput.remove() }
+        let input = open("/dev/null", O_RDONLY | O_CLOEXEC)
+        guard input >= 0 else {
+            throw EmbeddedClusterError(step: "run \(executable)", reason: "cannot open /dev/null")
+        }
+        defer { close(input) }
+
+        let pid = try spawn(command, environment: environment, stdin: input, stdout: output.descriptor,
+                            stderr: errorOutput.descriptor, name: executable)
+        let (status, timedOut) = wait(for: pid, timeout: timeout)
+        return ToolResult(
+            status: status, output: output.contents(), errorOutput: errorOutput.contents(), timedOut: timedOut
+        )
+    }
+
+    private static func spawn(
+        _ command: [String], environment: [String: String], stdin: Int32, stdout: Int32, stderr: Int32, name: String
+    ) throws -> pid_t {
+        let argv = command.map { strdup($0) } + [nil]
+        let envp = environment.map { strdup("\($0)=\($1)") } + [nil]
         defer {
-            try? FileManager.default.removeItem(at: outURL)
-            try? FileManager.default.removeItem(at: errURL)
+            argv.forEach { free($0) }
+            envp.forEach { free($0) }
         }
-        guard FileManager.default.createFile(atPath: outURL.path, contents: nil),
-            FileManager.default.createFile(atPath: errURL.path, contents: nil),
-            let outHandle = FileHandle(forWritingAtPath: outURL.path),
-            let errHandle = FileHandle(forWritingAtPath: errURL.path)
-        else {
-            throw EmbeddedClusterError(
-                step: "run \(executable)", reason: "cannot create output files in \(scratch.path)")
-        }
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = outHandle
-        process.standardError = errHandle
+        #if canImport(Darwin)
+            var actions: posix_spawn_file_actions_t?
+            var attributes: posix_spawnattr_t?
+        #else
+            var actions = posix_spawn_file_actions_t()
+            var attributes = posix_spawnattr_t()
+        #endif
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
 
-        let finished = DispatchSemaphore(value: 0)
-        process.terminationHandler = { _ in finished.signal() }
-        do {
-            try process.run()
-        } catch {
-            try? outHandle.close()
-            try? errHandle.close()
-            throw EmbeddedClusterError(step: "run \(executable)", reason: "\(error)")
-        }
-        var timedOut = false
-        if finished.wait(timeout: .now() + timeout) == .timedOut {
-            timedOut = true
-            process.terminate()
-            if finished.wait(timeout: .now() + 5) == .timedOut {
-                kill(process.processIdentifier, SIGKILL)
-                _ = finished.wait(timeout: .now() + 5)
+        posix_spawn_file_actions_adddup2(&actions, stdin, 0)
+        posix_spawn_file_actions_adddup2(&actions, stdout, 1)
+        posix_spawn_file_actions_adddup2(&actions, stderr, 2)
+        var flags = Int32(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF)
+        #if canImport(Darwin)
+            flags |= Int32(POSIX_SPAWN_CLOEXEC_DEFAULT)
+        #else
+            // Closing in the child catches descriptors other threads open while we spawn (Foundation's own
+            // Process socket among them, which a server must not keep). Swift cannot see glibc's closefrom
+            // action (2.34+) in its headers, so look it up; without it, close what is open now.
+            if let closeFrom = closeFromAction(), closeFrom(&actions, 3) == 0 {
+                // Done in the child.
+            } else {
+                for descriptor in openDescriptors() where descriptor > 2 {
+                    posix_spawn_file_actions_addclose(&actions, descriptor)
+                }
             }
+        #endif
+        // Its own process group, so a timeout can kill runuser and its child together, and a ^C meant for
+        // plenary does not reach a half-done initdb; pg_ctl moves the server into a session of its own anyway.
+        posix_spawnattr_setpgroup(&attributes, 0)
+        // A server inherits ignored signals (SIGPIPE, which NIO ignores) and blocked ones; give it defaults.
+        var noSignals = sigset_t()
+        sigemptyset(&noSignals)
+        posix_spawnattr_setsigmask(&attributes, &noSignals)
+        var allSignals = sigset_t()
+        sigfillset(&allSignals)
+        posix_spawnattr_setsigdefault(&attributes, &allSignals)
+        posix_spawnattr_setflags(&attributes, Int16(flags))
+
+        var pid: pid_t = 0
+        let result = posix_spawn(&pid, command[0], &actions, &attributes, argv, envp)
+        guard result == 0 else {
+            throw EmbeddedClusterError(step: "run \(name)", reason: String(cString: strerror(result)))
         }
-        try? outHandle.close()
-        try? errHandle.close()
-        let output = (try? Data(contentsOf: outURL)).map { String(decoding: $0, as: UTF8.self) } ?? ""
-        let errorOutput = (try? Data(contentsOf: errURL)).map { String(decoding: $0, as: UTF8.self) } ?? ""
-        let status = process.isRunning ? -1 : process.terminationStatus
-        return ToolResult(status: status, output: output, errorOutput: errorOutput, timedOut: timedOut)
+        return pid
+    }
+
+    /// The exit status (128 + signal when killed by one) and whether the deadline passed first.
+    private static func wait(for pid: pid_t, timeout: TimeInterval) -> (Int32, Bool) {
+        var deadline = Date().addingTimeInterval(timeout)
+        var escalation = 0
+        var pause: useconds_t = 1_000
+        while true {
+            var status: Int32 = 0
+            let reaped = waitpid(pid, &status, WNOHANG)
+            if reaped == pid {
+                let signal = status & 0x7f
+                return (signal == 0 ? (status >> 8) & 0xff : 128 + signal, escalation > 0)
+            }
+            if reaped == -1, errno != EINTR {
+                // Someone else reaped it (SIGCHLD set to SIG_IGN does that): the status is lost.
+                return (-1, escalation > 0)
+            }
+            if Date() >= deadline {
+                switch escalation {
+                case 0: kill(-pid, SIGTERM)
+                case 1: kill(-pid, SIGKILL)
+                default: return (-1, true)
+                }
+                escalation += 1
+                deadline = Date().addingTimeInterval(5)
+            }
+            usleep(pause)
+            pause = min(pause * 2, 50_000)
+        }
+    }
+
+    #if !canImport(Darwin)
+        private typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>?, Int32) -> Int32
+
+        private static func closeFromAction() -> CloseFrom? {
+            guard let symbol = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np") else { return nil }
+            return unsafeBitCast(symbol, to: CloseFrom.self)
+        }
+
+        private static func openDescriptors() -> [Int32] {
+            if let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd") {
+                return entries.compactMap { Int32($0) }
+            }
+            return Array(3..<Int32(min(sysconf(Int32(_SC_OPEN_MAX)), 4_096)))
+        }
+    #endif
+}
+
+/// A temporary file made with mkstemp, holding one stream of a tool's output.
+private struct ScratchFile {
+    let path: String
+    let descriptor: Int32
+
+    init() throws {
+        let directory = FileManager.default.temporaryDirectory.path
+        var template = Array("\(directory)/plenary-tool-XXXXXX".utf8CString)
+        let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        guard descriptor >= 0 else {
+            throw EmbeddedClusterError(
+                step: "run a PostgreSQL tool",
+                reason: "cannot create a temporary file in \(directory): \(String(cString: strerror(errno)))"
+            )
+        }
+        _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC)
+        self.descriptor = descriptor
+        self.path = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+    }
+
+    func contents() -> String {
+        (try? Data(contentsOf: URL(fileURLWithPath: path))).map { String(decoding: $0, as: UTF8.self) } ?? ""
+    }
+
+    func remove() {
+        close(descriptor)
+        unlink(path)
     }
 }

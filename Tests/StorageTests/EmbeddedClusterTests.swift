@@ -105,18 +105,17 @@ struct EmbeddedClusterTests {
 
     @Test("a stale postmaster.pid naming a live process that is not PostgreSQL is removed")
     func stalePidOfOtherProcess() throws {
-        let sleeper = try launch(["/bin/sleep", "300"])
-        defer {
-            sleeper.terminate()
-            sleeper.waitUntilExit()
-        }
+        // PostgreSQL itself treats a pid it may not signal as stale, so the impostor must belong to the user
+        // that runs the server: then only EmbeddedCluster's own check can tell it is not a postmaster.
+        let sleeper = try Sleeper()
+        defer { sleeper.stop() }
         try withCluster("live") { cluster, _, log in
             _ = try cluster.up()
             let dataDirectory = try cluster.status().dataDirectory
             let pidFile = try String(contentsOfFile: dataDirectory + "/postmaster.pid", encoding: .utf8)
             try cluster.down()
 
-            try writePidFile(replacingPidIn: pidFile, with: sleeper.processIdentifier, dataDirectory: dataDirectory)
+            try writePidFile(replacingPidIn: pidFile, with: sleeper.pid, dataDirectory: dataDirectory)
             #expect(
                 try cluster.status().state == .stopped,
                 "a pid file whose process is not a postmaster must not count as running"
@@ -127,9 +126,9 @@ struct EmbeddedClusterTests {
                 Issue.record("up() did not start over a pid file naming another process")
                 return
             }
-            #expect(pid != sleeper.processIdentifier)
-            #expect(sleeper.isRunning, "the unrelated process must be left alone")
-            #expect(log.contains(.warning, "stale postmaster.pid"))
+            #expect(pid != sleeper.pid)
+            #expect(processExists(sleeper.pid), "the unrelated process must be left alone")
+            #expect(log.contains(.warning, "removing stale lock file"))
             try expectQuery(conninfo, "select 1", returns: "1")
         }
     }
@@ -405,6 +404,40 @@ private func processExists(_ pid: Int32) -> Bool {
     let stat = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? ""
     guard let close = stat.lastIndex(of: ")") else { return true }
     return stat[stat.index(after: close)...].first { $0 != " " } != "Z"
+}
+
+/// A `sleep` running as the user that runs the server, its pid read from the shell that becomes it.
+private struct Sleeper {
+    let process: Process
+    let pid: Int32
+
+    init() throws {
+        let pidPath = "/tmp/plenary-ec-sleeper-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: pidPath) }
+        #expect(FileManager.default.createFile(atPath: pidPath, contents: nil))
+        #expect(chmod(pidPath, 0o666) == 0)
+        let script = "echo $$ > \(pidPath); exec sleep 300"
+        process = try launch(isRoot ? [which("runuser"), "-u", "postgres", "--", "/bin/sh", "-c", script]
+                                    : ["/bin/sh", "-c", script])
+        let deadline = Date().addingTimeInterval(10)
+        var found: Int32?
+        while found == nil, Date() < deadline {
+            let text = (try? String(contentsOfFile: pidPath, encoding: .utf8)) ?? ""
+            found = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines))
+            if found == nil { usleep(20_000) }
+        }
+        guard let found else {
+            process.terminate()
+            throw TestFailure("the sleeper did not report its pid")
+        }
+        pid = found
+    }
+
+    func stop() {
+        kill(pid, SIGKILL)
+        process.terminate()
+        process.waitUntilExit()
+    }
 }
 
 /// The pid of a process that has exited.
