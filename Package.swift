@@ -55,6 +55,10 @@ let package = Package(
         ),
         // Treaty bodies: the organs whose meetings Plenary manages.
         .target(name: "Bodies", dependencies: ["Postgres", "PlenaryCore", "Storage"]),
+        // Sessions of a body, their agendas, the scheduling rules and the calendar.
+        .target(name: "Sessions", dependencies: ["Postgres", "PlenaryCore", "Storage"]),
+        // Working groups, their mandates, renames, dissolution and meetings.
+        .target(name: "WorkingGroups", dependencies: ["Postgres", "PlenaryCore", "Storage", "Sessions"]),
         // The document registry; DocumentSymbol is its pure grammar of UN document symbols.
         .target(name: "Documents", dependencies: ["PlenaryCore"]),
         // Access tokens: creation, hashing, constant-time authentication.
@@ -69,7 +73,9 @@ let package = Package(
         // The concrete catalog: every command bound to its service handler.
         .target(
             name: "PlenaryCommands",
-            dependencies: ["Access", "AdminProtocol", "PlenaryCore", "Postgres", "Storage", "Bodies"]
+            dependencies: [
+                "Access", "AdminProtocol", "PlenaryCore", "Postgres", "Storage", "Bodies", "Sessions", "WorkingGroups",
+            ]
         ),
         // The TCP door: framing, limits, ordered replies.
         .target(
@@ -113,6 +119,10 @@ let package = Package(
                 "AdminProtocol", "PlenaryCore",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]
+        ),
+        .testTarget(
+            name: "SessionsTests",
+            dependencies: ["Sessions", "WorkingGroups", "Bodies", "Storage", "Postgres", "PlenaryCore", "PlenaryTestSupport"]
         ),
         .testTarget(
             name: "DocumentsTests",

@@ -15,6 +15,8 @@ public enum PlenaryCatalog {
         specs += bodyCommands(services.bodies)
         specs += tokenCommands(services.tokens)
         specs += auditCommands(services.database)
+        specs += sessionCommands(services)
+        specs += workingGroupCommands(services)
         return Catalog(specs)
     }
 
