@@ -103,7 +103,10 @@ public struct TokenStore: Sendable {
                     """,
                     [lookup])
             else { return nil }
-            return (try row.decode("name"), try row.decode("role"), try row.decode("secret_hash", as: PostgresBytes.self).bytes)
+            return (
+                try row.decode("name"), try row.decode("role"),
+                try row.decode("secret_hash", as: PostgresBytes.self).bytes
+            )
         }
         guard let (name, roleText, storedHash) = found, let role = Role(rawValue: roleText),
             Self.constantTimeEqual(storedHash, presentedHash)

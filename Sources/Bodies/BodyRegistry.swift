@@ -24,7 +24,8 @@ public struct BodyRegistry: Sendable {
                 """,
                 [body.code, body.name, body.treaty, body.timeZone])
             let added = try Self.body(from: row!)
-            try AuditLog.record(connection, actor: actor, entity: "body", id: added.code, operation: "add", after: added)
+            try AuditLog.record(
+                connection, actor: actor, entity: "body", id: added.code, operation: "add", after: added)
             return added
         }
     }
@@ -66,7 +67,8 @@ public struct BodyRegistry: Sendable {
 
     private static func body(from row: Row) throws -> Body {
         Body(
-            code: try row.decode("code"), name: try row.decode("name"), treaty: try row.decode("treaty", as: String?.self),
+            code: try row.decode("code"), name: try row.decode("name"),
+            treaty: try row.decode("treaty", as: String?.self),
             timeZone: try row.decode("timezone"))
     }
 

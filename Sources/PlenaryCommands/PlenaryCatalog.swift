@@ -52,7 +52,10 @@ public enum PlenaryCatalog {
                 availableBeforeAuth: true,
                 handler: { _, context in
                     // Over TCP the server handles auth itself; in-process the operator is already known.
-                    .ok([ReplyField("name", .string(context.actor.name)), ReplyField("role", .string(context.actor.role.rawValue))])
+                    .ok([
+                        ReplyField("name", .string(context.actor.name)),
+                        ReplyField("role", .string(context.actor.role.rawValue)),
+                    ])
                 }),
             CommandSpec(
                 noun: "ping", summary: "Check that the server answers.", role: .observer, availableBeforeAuth: true,
@@ -72,7 +75,10 @@ public enum PlenaryCatalog {
             CommandSpec(
                 noun: "whoami", summary: "Show the name and role this connection acts as.", role: .observer,
                 handler: { _, context in
-                    .ok([ReplyField("name", .string(context.actor.name)), ReplyField("role", .string(context.actor.role.rawValue))])
+                    .ok([
+                        ReplyField("name", .string(context.actor.name)),
+                        ReplyField("role", .string(context.actor.role.rawValue)),
+                    ])
                 }),
             CommandSpec(
                 noun: "quit", summary: "Close the connection.", role: .observer, availableBeforeAuth: true,
@@ -128,7 +134,8 @@ public enum PlenaryCatalog {
                             code: try arguments.requiredString("code"), name: try arguments.requiredString("name"),
                             treaty: arguments.string("treaty"), timeZone: arguments.string("timezone") ?? "UTC"),
                         by: context.actor)
-                    return Reply(code: .created, records: [record(body)], summary: [ReplyField("code", .string(body.code))])
+                    return Reply(
+                        code: .created, records: [record(body)], summary: [ReplyField("code", .string(body.code))])
                 }),
             CommandSpec(
                 noun: "body", verb: "get", summary: "Show one treaty body.", role: .observer,
@@ -229,7 +236,8 @@ public enum PlenaryCatalog {
                                     ReplyField("actor", .string(row.actor)), ReplyField("entity", .string(row.entity)),
                                     ReplyField("id", .string(row.entityID)),
                                     ReplyField("operation", .string(row.operation)),
-                                    ReplyField("before", .optional(row.before)), ReplyField("after", .optional(row.after)),
+                                    ReplyField("before", .optional(row.before)),
+                                    ReplyField("after", .optional(row.after)),
                                 ])
                         })
                 }),

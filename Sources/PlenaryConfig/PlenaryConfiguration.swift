@@ -166,20 +166,27 @@ public struct PlenaryConfiguration: Sendable, Equatable {
             settings.server.listen = listen
         }
         settings.server.port = try values.int("server.port", 0...65_535) ?? settings.server.port
-        settings.server.maxConnections = try values.int("server.max_connections", 1...100_000)
+        settings.server.maxConnections =
+            try values.int("server.max_connections", 1...100_000)
             ?? settings.server.maxConnections
-        settings.limits.lineBytesBeforeAuth = try values.int("limits.line_bytes_before_auth", 64...65_536)
+        settings.limits.lineBytesBeforeAuth =
+            try values.int("limits.line_bytes_before_auth", 64...65_536)
             ?? settings.limits.lineBytesBeforeAuth
         settings.limits.lineBytes = try values.int("limits.line_bytes", 512...16_777_216) ?? settings.limits.lineBytes
-        settings.limits.inFlightPerConnection = try values.int("limits.in_flight_per_connection", 1...10_000)
+        settings.limits.inFlightPerConnection =
+            try values.int("limits.in_flight_per_connection", 1...10_000)
             ?? settings.limits.inFlightPerConnection
-        settings.limits.authTimeoutSeconds = try values.int("limits.auth_timeout_s", 1...3_600)
+        settings.limits.authTimeoutSeconds =
+            try values.int("limits.auth_timeout_s", 1...3_600)
             ?? settings.limits.authTimeoutSeconds
-        settings.limits.idleTimeoutSeconds = try values.int("limits.idle_timeout_s", 1...604_800)
+        settings.limits.idleTimeoutSeconds =
+            try values.int("limits.idle_timeout_s", 1...604_800)
             ?? settings.limits.idleTimeoutSeconds
-        settings.limits.commandTimeoutMilliseconds = try values.int("limits.command_timeout_ms", 1...86_400_000)
+        settings.limits.commandTimeoutMilliseconds =
+            try values.int("limits.command_timeout_ms", 1...86_400_000)
             ?? settings.limits.commandTimeoutMilliseconds
-        settings.auth.bootstrapAdminToken = try values.bool("auth.bootstrap_admin_token")
+        settings.auth.bootstrapAdminToken =
+            try values.bool("auth.bootstrap_admin_token")
             ?? settings.auth.bootstrapAdminToken
         if let level = try values.string("log.level") {
             guard logLevels.contains(level.lowercased()) else {

@@ -28,8 +28,9 @@ public struct Body: Sendable, Hashable, Codable {
                 return "each /-separated component must start with an upper-case letter (e.g. CTOC/COP), got \(code)"
             }
             for scalar in component.unicodeScalars {
-                guard ("A"..."Z").contains(scalar) || ("a"..."z").contains(scalar) || ("0"..."9").contains(scalar)
-                    || scalar == "."
+                guard
+                    ("A"..."Z").contains(scalar) || ("a"..."z").contains(scalar) || ("0"..."9").contains(scalar)
+                        || scalar == "."
                 else { return "may hold only letters, digits, dots and slashes, got \(code)" }
             }
         }

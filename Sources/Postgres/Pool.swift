@@ -115,10 +115,12 @@ public final class ConnectionPool: Sendable {
                     releaseSlot()
                     throw error
                 }
-                running.set(connection.cancelHandle)
                 defer {
-                    running.set(nil)
+                    running.finish()
                     release(connection)
+                }
+                guard running.start(connection.cancelHandle) else {
+                    throw PostgresError(kind: .cancelled, message: "cancelled before the statement started")
                 }
                 return try body(connection)
             }
@@ -271,25 +273,44 @@ public final class ConnectionPool: Sendable {
     }
 }
 
-/// The canceller of the statement a lease is running, shared with the task's cancellation handler. A request to
-/// cancel that arrives before the statement started is remembered and applied as soon as it does.
+/// The canceller of the statement a lease is running, shared with the task's cancellation handler.
+///
+/// A cancel request reaches the server only while a statement runs; one sent a moment early (while the lease was
+/// still connecting, or between two statements) is ignored by the server. So a lease cancelled before its body
+/// starts does not start it, and a cancel is repeated until the body has finished.
 final class RunningStatement: Sendable {
-    private let state = Mutex<(canceller: Canceller?, cancelled: Bool)>((nil, false))
+    private let state = Mutex<(canceller: Canceller?, cancelled: Bool, finished: Bool)>((nil, false, false))
 
-    func set(_ canceller: Canceller?) {
-        let cancelNow = state.withLock { state -> Bool in
+    /// Arms the handle for a lease that is about to run; false when the caller was cancelled already.
+    func start(_ canceller: Canceller) -> Bool {
+        state.withLock { state in
             state.canceller = canceller
-            return state.cancelled && canceller != nil
+            return !state.cancelled
         }
-        if cancelNow { canceller?.cancel() }
     }
 
-    func cancel() {
-        let canceller = state.withLock { state -> Canceller? in
-            state.cancelled = true
-            return state.canceller
+    /// The lease's body returned or threw: nothing left to cancel.
+    func finish() {
+        state.withLock { state in
+            state.canceller = nil
+            state.finished = true
         }
-        canceller?.cancel()
+    }
+
+    /// Cancels now, and again every 100 ms while the body still runs (at most 5 s), so a request that raced the
+    /// statement's start is not lost.
+    func cancel() {
+        state.withLock { $0.cancelled = true }
+        let thread = Thread { [self] in
+            for _ in 0..<50 {
+                let canceller = state.withLock { $0.finished ? nil : $0.canceller }
+                let finished = state.withLock { $0.finished }
+                if finished { return }
+                canceller?.cancel()
+                Thread.sleep(forTimeInterval: 0.1)
+            }
+        }
+        thread.start()
     }
 }
 

@@ -127,7 +127,8 @@ public enum AuditLog {
         if let head {
             let headSeq = try head.decode("seq", as: Int.self)
             if headSeq != checked {
-                return .broken(seq: checked + 1, reason: "the chain ends at row \(checked) but its head says \(headSeq)")
+                return .broken(
+                    seq: checked + 1, reason: "the chain ends at row \(checked) but its head says \(headSeq)")
             }
             if try head.decode("hash", as: PostgresBytes.self) != previousHash {
                 return .broken(seq: checked, reason: "the chain's head does not match row \(checked)")

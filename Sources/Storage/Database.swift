@@ -52,7 +52,8 @@ public final class Database: Sendable {
             return error
         case let error as PostgresError where error.isTransient:
             logger.warning("database unavailable", metadata: ["error": "\(error.description)"])
-            return .unavailable("database: \(error.kind == .cancelled ? "statement cancelled or timed out" : "unreachable, try again")")
+            return .unavailable(
+                "database: \(error.kind == .cancelled ? "statement cancelled or timed out" : "unreachable, try again")")
         case is CancellationError:
             return .unavailable("request cancelled")
         default:

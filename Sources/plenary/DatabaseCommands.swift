@@ -31,8 +31,9 @@ struct MigrateCommand: AsyncParsableCommand {
             let entries = try migrator.status(connection)
             for entry in entries {
                 let version = String(format: "%04d", entry.version)
-                print("\(version) \(entry.state.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)) "
-                    + "\(entry.fileName)\(entry.appliedAt.map { "  applied \($0)" } ?? "")")
+                print(
+                    "\(version) \(entry.state.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)) "
+                        + "\(entry.fileName)\(entry.appliedAt.map { "  applied \($0)" } ?? "")")
             }
             if entries.contains(where: { $0.state == .changed || $0.state == .unknown }) { throw ExitCodeError() }
             return

@@ -9,7 +9,9 @@ import PlenaryCore
 /// in-process as the local operator exactly as it would run over TCP.
 @main
 enum PlenaryMain {
-    static let builtins: Set<String> = ["serve", "migrate", "db", "reference", "--help", "-h", "--version", "--generate-completion-script"]
+    static let builtins: Set<String> = [
+        "serve", "migrate", "db", "reference", "--help", "-h", "--version", "--generate-completion-script",
+    ]
 
     static func main() async {
         let arguments = Array(CommandLine.arguments.dropFirst())
@@ -39,7 +41,8 @@ enum PlenaryMain {
                 exit(ExitCode.refused.rawValue)
             }
             printError(PlenaryCLI.fullMessage(for: error))
-            exit(code == .validationFailure || code.rawValue == 64 ? ExitCode.usage.rawValue : ExitCode.refused.rawValue)
+            exit(
+                code == .validationFailure || code.rawValue == 64 ? ExitCode.usage.rawValue : ExitCode.refused.rawValue)
         }
     }
 }
@@ -61,7 +64,11 @@ struct GlobalOptions {
         while index < arguments.count {
             let argument = arguments[index]
             if leading, argument == "--format" || argument == "--config", index + 1 < arguments.count {
-                if argument == "--format" { options.format = arguments[index + 1] } else { options.config = arguments[index + 1] }
+                if argument == "--format" {
+                    options.format = arguments[index + 1]
+                } else {
+                    options.config = arguments[index + 1]
+                }
                 index += 2
                 continue
             }

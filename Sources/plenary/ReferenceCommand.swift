@@ -13,6 +13,7 @@ struct ReferenceCommand: ParsableCommand {
     func run() throws {
         // The catalog's declarations need no database: the pool connects only when a handler runs.
         let database = Database(configuration: .init(conninfo: "dbname=unused"))
-        print(HelpRenderer.markdownReference(catalog: PlenaryCatalog.make(Services(database: database))), terminator: "")
+        print(
+            HelpRenderer.markdownReference(catalog: PlenaryCatalog.make(Services(database: database))), terminator: "")
     }
 }

@@ -43,7 +43,8 @@ struct CommandLineTests {
         let unknown = try PlenaryProcess.run(["body", "add", "code=A", "name=B", "colour=red"], databaseURL: database)
         #expect(unknown.status == 1)
         #expect(unknown.stderr.contains("colour"))
-        let zone = try PlenaryProcess.run(["body", "add", "code=A", "name=B", "timezone=Mars/Olympus"], databaseURL: database)
+        let zone = try PlenaryProcess.run(
+            ["body", "add", "code=A", "name=B", "timezone=Mars/Olympus"], databaseURL: database)
         #expect(zone.stderr.contains("504 BAD_ARGUMENT timezone"))
         let nothing = try PlenaryProcess.run(["body", "list"], databaseURL: database)
         #expect(nothing.stdout == "200 OK count=0\n")

@@ -21,9 +21,10 @@ struct ServerTests {
         // Pipelined: three requests in one write, three replies in order.
         client.send(#"body add code=CTOC/COP name="Conference of the Parties""# + "\nbody list\nbody get NOPE")
         #expect(client.readReply().last == "201 OK code=CTOC/COP")
-        #expect(client.readReply() == [
-            #"200-body code=CTOC/COP name="Conference of the Parties" timezone=UTC"#, "200 OK count=1",
-        ])
+        #expect(
+            client.readReply() == [
+                #"200-body code=CTOC/COP name="Conference of the Parties" timezone=UTC"#, "200 OK count=1",
+            ])
         #expect(client.readReply()[0].hasPrefix("550 NOT_FOUND"))
         #expect(client.command("hello format=json")[0].hasPrefix(#"{"code":200,"ok":true"#))
         #expect(client.command("quit") == [#"{"code":221,"ok":true}"#])
@@ -32,7 +33,8 @@ struct ServerTests {
 
     @Test func tokenRolesAreCheckedPerCommand() throws {
         let database = try TestCluster.makeDatabase()
-        let created = try PlenaryProcess.run(["token", "create", "name=reader", "role=observer"], databaseURL: database)
+        let created = try PlenaryProcess.run(
+            ["token", "create", "name=reader", "role=observer"], databaseURL: database)
         #expect(created.status == 0, "\(created.stderr)")
         let secret = try #require(created.stdout.split(separator: " ").first { $0.hasPrefix("token=") }?.dropFirst(6))
         let server = try ServerProcess(databaseURL: database)
@@ -40,8 +42,9 @@ struct ServerTests {
         #expect(server.bootstrapToken == nil, "a token existed, so none may be bootstrapped")
         let client = try LineClient(port: server.port)
         _ = client.readLine()
-        #expect(client.command("auth token=\(secret.trimmingCharacters(in: .whitespacesAndNewlines))")
-            == ["200 OK name=reader role=observer"])
+        #expect(
+            client.command("auth token=\(secret.trimmingCharacters(in: .whitespacesAndNewlines))")
+                == ["200 OK name=reader role=observer"])
         #expect(client.command("body list") == ["200 OK count=0"])
         #expect(client.command("body add code=X name=Y")[0].hasPrefix("530 FORBIDDEN"))
         #expect(client.command("whoami") == ["200 OK name=reader role=observer"])

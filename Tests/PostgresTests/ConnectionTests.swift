@@ -146,7 +146,9 @@ struct ConnectionTests {
         #expect(results.count == 600)
         #expect(try results.last?.rows.first?.decode("n", as: Int.self) == 600)
         #expect(throws: PostgresError.self) {
-            _ = try connection.pipeline([Statement("INSERT INTO piped VALUES (1000)"), Statement("INSERT INTO piped VALUES (1)")])
+            _ = try connection.pipeline([
+                Statement("INSERT INTO piped VALUES (1000)"), Statement("INSERT INTO piped VALUES (1)"),
+            ])
         }
         // A chunk is one implicit transaction: the failure rolled back the insert before it. The connection
         // leaves pipeline mode cleanly and keeps working.

@@ -17,7 +17,8 @@ struct PoolRestartTests {
         }
         let conninfo = try cluster.up()
         let pool = ConnectionPool(
-            configuration: .init(conninfo: conninfo, size: 4, acquireTimeout: .seconds(5), healthCheckAfterIdle: .seconds(60)))
+            configuration: .init(
+                conninfo: conninfo, size: 4, acquireTimeout: .seconds(5), healthCheckAfterIdle: .seconds(60)))
         defer { pool.shutdown() }
 
         func backendPID() async throws -> Int {
@@ -28,7 +29,8 @@ struct PoolRestartTests {
             for _ in 0..<4 {
                 group.addTask {
                     try await pool.withConnection { connection in
-                        try connection.queryOne("SELECT pg_backend_pid() AS p, pg_sleep(0.2)")!.decode("p", as: Int.self)
+                        try connection.queryOne("SELECT pg_backend_pid() AS p, pg_sleep(0.2)")!.decode(
+                            "p", as: Int.self)
                     }
                 }
             }

@@ -71,13 +71,17 @@ struct PoolTests {
         let conninfo = try TestCluster.makeDatabase(migrated: false)
         let pool = ConnectionPool(configuration: .init(conninfo: conninfo, size: 2, healthCheckAfterIdle: .zero))
         defer { pool.shutdown() }
-        let victim = try await pool.withConnection { try $0.queryOne("SELECT pg_backend_pid() AS p")!.decode("p", as: Int.self) }
+        let victim = try await pool.withConnection {
+            try $0.queryOne("SELECT pg_backend_pid() AS p")!.decode("p", as: Int.self)
+        }
         // Kill the backend from outside, as a server restart or an administrator would.
         let admin = try Connection(conninfo: conninfo)
         try admin.query("SELECT pg_terminate_backend($1)", [victim])
         try await Task.sleep(for: .milliseconds(200))
         // The idle check notices and replaces it: the caller never sees the dead connection.
-        let fresh = try await pool.withConnection { try $0.queryOne("SELECT pg_backend_pid() AS p")!.decode("p", as: Int.self) }
+        let fresh = try await pool.withConnection {
+            try $0.queryOne("SELECT pg_backend_pid() AS p")!.decode("p", as: Int.self)
+        }
         #expect(fresh != victim)
         #expect(pool.statistics.replaced >= 1)
     }

@@ -91,7 +91,9 @@ struct AuditLogTests {
         }
         let connection = try Connection(conninfo: conninfo)
         #expect(try AuditLog.verify(connection) == .intact(rows: 160))
-        let seqs = try connection.query("SELECT seq FROM audit_log ORDER BY seq").rows.map { try $0.decode("seq", as: Int.self) }
+        let seqs = try connection.query("SELECT seq FROM audit_log ORDER BY seq").rows.map {
+            try $0.decode("seq", as: Int.self)
+        }
         #expect(seqs == Array(1...160))
     }
 

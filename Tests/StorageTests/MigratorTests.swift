@@ -47,7 +47,8 @@ struct MigratorTests {
         #expect(throws: PlenaryError.self) { try Migrator(migrations: [Self.first, broken]).migrate(connection) }
         let half = try connection.queryOne("SELECT to_regclass('half') IS NULL AS absent")
         #expect(try half?.decode("absent", as: Bool.self) == true)
-        #expect(try Migrator(migrations: [Self.first, broken]).status(connection).map(\.state) == [.applied, .pending])
+        #expect(
+            try Migrator(migrations: [Self.first, broken]).status(connection).map(\.state) == [.applied, .pending])
     }
 
     @Test func twoMigratorsRacingApplyEachMigrationOnce() async throws {
