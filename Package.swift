@@ -107,11 +107,16 @@ let package = Package(
         ),
         .testTarget(
             name: "PostgresTests",
-            dependencies: ["Postgres", "Storage", "PlenaryTestSupport"]
+            dependencies: [
+                "Postgres", "Storage", "PlenaryTestSupport", .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .testTarget(
             name: "StorageTests",
-            dependencies: ["Storage", "Postgres", "PlenaryTestSupport"]
+            dependencies: [
+                "Storage", "Postgres", "PlenaryCore", "PlenaryTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .testTarget(
             name: "AdminProtocolTests",

@@ -10,8 +10,8 @@ import PlenaryCore
 /// - **series**: the leading words of letters only (`CTOC/COP`, `A`, `ST/SGB`, `A/HRC`, `TD/B`). Every leading
 ///   word that is not a known kind belongs to the series, so `E/CN.15/…` has series `E` and subsidiary body
 ///   `CN.15`, and `A/HRC/RES/5/1` has series `A/HRC`. `body` is the series; `issuer` adds the subsidiary bodies.
-/// - **subsidiary bodies**: `AC.n`, `C.n`, `CN.n`, `CONF.n`, `GC.n`, `SC.n`, `Sub.n`, `WG.n`, and `PC`, `C`, `GC`,
-///   which may stand without a number (`CCPR/C/GC/34`).
+/// - **subsidiary bodies**: `AC.n`, `C.n`, `CN.n`, `CONF.n`, `GC.n`, `SC.n`, `Sub.n`, `WG.n`, `EG.n`, and `PC`,
+///   `C`, `GC`, which may stand without a number (`CCPR/C/GC/34`).
 /// - **core**: two numbers are a session or year and a serial (`A/59/565`, `CTOC/COP/2008/19`); a single number is
 ///   the serial (`A/AC.254/4`), unless a numbered special follows it (`A/61/L.1`, `CTOC/COP/2008/CRP.1`), which
 ///   then carries the document's number and makes the number a session or year. A slash special (`RES`, `INF`,

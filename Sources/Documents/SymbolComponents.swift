@@ -54,6 +54,8 @@ extension DocumentSymbol {
             case subCommission = "Sub"
             /// `WG.n`: a working group.
             case workingGroup = "WG"
+            /// `EG.n`: an expert group (`UNODC/CCPCJ/EG.4/2013/1`).
+            case expertGroup = "EG"
             /// `PC`, or `PC.n`: a preparatory committee.
             case preparatoryCommittee = "PC"
 

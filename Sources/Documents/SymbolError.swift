@@ -4,7 +4,8 @@ import PlenaryCore
 /// which character offset of the input.
 public struct SymbolError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The 1-based index of the component at fault, or nil when the fault is the symbol as a whole
-    /// (empty, too long, nothing after the series).
+    /// (empty, too long, nothing after the series). Characters are checked before components are counted, so a
+    /// character fault may name a component past the 16th.
     public var component: Int?
     /// The component at fault as written, made printable (control and non-ASCII characters as `\u{…}`) and cut
     /// to 40 characters; nil when `component` is nil.

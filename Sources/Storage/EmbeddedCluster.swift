@@ -1132,8 +1132,9 @@ private enum ToolRunner {
         }
         defer { close(input) }
 
-        let pid = try spawn(command, environment: environment, stdin: input, stdout: output.descriptor,
-                            stderr: errorOutput.descriptor, name: executable)
+        let pid = try spawn(
+            command, environment: environment, stdin: input, stdout: output.descriptor,
+            stderr: errorOutput.descriptor, name: executable)
         let (status, timedOut) = wait(for: pid, timeout: timeout)
         return ToolResult(
             status: status, output: output.contents(), errorOutput: errorOutput.contents(), timedOut: timedOut

@@ -63,6 +63,7 @@ let realSymbols: [RealSymbol] = [
         symbol: "CAC/COSP/WG.2/2008/CRP.1", body: "CAC/COSP", issuer: "CAC/COSP/WG.2", workingGroup: "WG.2",
         year: 2008, type: .conferenceRoomPaper, serial: 1),
     R(symbol: "CAC/COSP/IRG/2010/7", body: "CAC/COSP/IRG", year: 2010, serial: 7),
+    R(symbol: "UNODC/CCPCJ/EG.4/2013/1", body: "UNODC/CCPCJ", issuer: "UNODC/CCPCJ/EG.4", year: 2013, serial: 1),
     R(symbol: "CAC/COSP/2011/L.1", body: "CAC/COSP", year: 2011, type: .limited, distribution: .limited, serial: 1),
     // General Assembly: plenary, Main Committees, ad hoc committees, conferences, the Human Rights Council.
     R(symbol: "A/RES/61/1", body: "A", session: 61, type: .resolution, serial: 1),

@@ -68,8 +68,11 @@ public final class ServerProcess: @unchecked Sendable {
     private let process: Process
     private let output: URL
 
-    /// Starts `plenary serve --listen 127.0.0.1:0` against `databaseURL` and waits until it listens.
-    public init(databaseURL: String, environment extra: [String: String] = [:]) throws {
+    /// Starts `plenary serve --listen 127.0.0.1:0` against `databaseURL` (nil: the embedded cluster under
+    /// `currentDirectory`) and waits until it listens.
+    public init(
+        databaseURL: String?, environment extra: [String: String] = [:], currentDirectory: String? = nil
+    ) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try TestCluster.plenaryBinary())
         process.arguments = ["serve", "--listen", "127.0.0.1:0"]
@@ -77,13 +80,14 @@ public final class ServerProcess: @unchecked Sendable {
         environment["PLENARY_DATABASE_URL"] = databaseURL
         environment.merge(extra) { $1 }
         process.environment = environment
+        if let currentDirectory { process.currentDirectoryURL = URL(fileURLWithPath: currentDirectory) }
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("serve-\(UUID().uuidString)")
         _ = FileManager.default.createFile(atPath: output.path, contents: nil)
         process.standardOutput = try FileHandle(forWritingTo: output)
         process.standardError = FileHandle.nullDevice
         process.standardInput = FileHandle.nullDevice
         try process.run()
-        let deadline = Date().addingTimeInterval(60)
+        let deadline = Date().addingTimeInterval(120)
         var port: Int?
         var token: String?
         while port == nil, Date() < deadline, process.isRunning {

@@ -77,7 +77,8 @@ struct EmbeddedClusterTests {
     @Test("a relative directory is resolved against the working directory")
     func relativeDirectory() {
         let cluster = EmbeddedCluster(directory: "some/../.plenary-x/", logger: quietLogger)
-        #expect(cluster.directory == FileManager.default.currentDirectoryPath + "/.plenary-x")
+        let workingDirectory = FileManager.default.currentDirectoryPath
+        #expect(cluster.directory == (workingDirectory == "/" ? "" : workingDirectory) + "/.plenary-x")
         #expect(EmbeddedCluster(logger: quietLogger).databaseName == "plenary")
     }
 
@@ -417,8 +418,10 @@ private struct Sleeper {
         #expect(FileManager.default.createFile(atPath: pidPath, contents: nil))
         #expect(chmod(pidPath, 0o666) == 0)
         let script = "echo $$ > \(pidPath); exec sleep 300"
-        process = try launch(isRoot ? [which("runuser"), "-u", "postgres", "--", "/bin/sh", "-c", script]
-                                    : ["/bin/sh", "-c", script])
+        process = try launch(
+            isRoot
+                ? [which("runuser"), "-u", "postgres", "--", "/bin/sh", "-c", script]
+                : ["/bin/sh", "-c", script])
         let deadline = Date().addingTimeInterval(10)
         var found: Int32?
         while found == nil, Date() < deadline {

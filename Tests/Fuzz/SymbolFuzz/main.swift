@@ -33,7 +33,7 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         guard message.hasPrefix("symbol: "),
             !message.unicodeScalars.contains(where: { $0.value < 0x20 || (0x7F..<0xA0).contains($0.value) }),
             (0...text.unicodeScalars.count).contains(error.offset),
-            error.component.map({ (1...DocumentSymbol.maximumComponents + 1).contains($0) }) ?? true
+            error.component.map({ (1...DocumentSymbol.maximumLength + 1).contains($0) }) ?? true
         else {
             fatalError("badly formed refusal for \(text.debugDescription): \(message.debugDescription)")
         }
