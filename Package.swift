@@ -89,10 +89,19 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // A client of the admin protocol over TCP: the CLI's remote door, the benchmark's load generator.
+        .target(
+            name: "PlenaryClient",
+            dependencies: [
+                "AdminProtocol", "PlenaryCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         .executableTarget(
             name: "plenary",
             dependencies: [
-                "AdminProtocol", "AdminServer", "PlenaryCommands", "PlenaryConfig", "PlenaryCore", "Postgres",
+                "AdminProtocol", "AdminServer", "PlenaryClient", "PlenaryCommands", "PlenaryConfig", "PlenaryCore", "Postgres",
                 "Storage",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -139,6 +148,14 @@ let package = Package(
         .testTarget(
             name: "PlenaryConfigTests",
             dependencies: ["PlenaryConfig", "PlenaryCore"]
+        ),
+        .testTarget(
+            name: "AdminServerTests",
+            dependencies: [
+                "AdminServer", "AdminProtocol", "PlenaryCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ]
         ),
         .testTarget(
             name: "EndToEndTests",
