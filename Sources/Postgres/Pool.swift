@@ -108,6 +108,7 @@ public final class ConnectionPool: Sendable {
         let running = RunningStatement()
         return try await withTaskCancellationHandler {
             try await executor.run { [self] in
+                defer { running.finish() }
                 let connection: Connection
                 do {
                     connection = try prepare(slot)
@@ -115,10 +116,7 @@ public final class ConnectionPool: Sendable {
                     releaseSlot()
                     throw error
                 }
-                defer {
-                    running.finish()
-                    release(connection)
-                }
+                defer { release(connection) }
                 guard running.start(connection.cancelHandle) else {
                     throw PostgresError(kind: .cancelled, message: "cancelled before the statement started")
                 }
@@ -297,19 +295,23 @@ final class RunningStatement: Sendable {
         }
     }
 
-    /// Cancels now, and again every 100 ms while the body still runs (at most 5 s), so a request that raced the
-    /// statement's start is not lost.
+    /// Cancels now, and again every 200 ms until the lease's body has finished, so a request that raced the
+    /// statement's start (or arrived between two statements of the body) is not lost.
     func cancel() {
-        state.withLock { $0.cancelled = true }
+        let alreadyCancelled = state.withLock { state -> Bool in
+            defer { state.cancelled = true }
+            return state.cancelled || state.finished
+        }
+        guard !alreadyCancelled else { return }
         let thread = Thread { [self] in
-            for _ in 0..<50 {
-                let canceller = state.withLock { $0.finished ? nil : $0.canceller }
-                let finished = state.withLock { $0.finished }
+            while true {
+                let (canceller, finished) = state.withLock { ($0.canceller, $0.finished) }
                 if finished { return }
                 canceller?.cancel()
-                Thread.sleep(forTimeInterval: 0.1)
+                Thread.sleep(forTimeInterval: 0.2)
             }
         }
+        thread.name = "plenary-pg-cancel"
         thread.start()
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import PlenaryTestSupport
 import Postgres
 import Testing
@@ -28,8 +29,13 @@ struct PoolTests {
         let conninfo = try TestCluster.makeDatabase(migrated: false)
         let pool = ConnectionPool(configuration: .init(conninfo: conninfo, size: 1, acquireTimeout: .milliseconds(200)))
         defer { pool.shutdown() }
-        async let hog: Void = pool.withConnection { connection in try connection.query("SELECT pg_sleep(1.5)") }
-        try await Task.sleep(for: .milliseconds(100))
+        let holding = Flag()
+        async let hog: Void = pool.withConnection { connection in
+            holding.set()
+            try connection.query("SELECT pg_sleep(3)")
+        }
+        // Wait until the only connection is really leased, however loaded the machine is.
+        while !holding.isSet { try await Task.sleep(for: .milliseconds(10)) }
         await #expect {
             try await pool.withConnection { _ in 1 }
         } throws: { error in
@@ -38,16 +44,42 @@ struct PoolTests {
         try await hog
     }
 
+    @Test func cancellingBeforeTheLeaseStartsNeverRunsTheBody() async throws {
+        let conninfo = try TestCluster.makeDatabase(migrated: false)
+        let pool = ConnectionPool(configuration: .init(conninfo: conninfo, size: 1))
+        defer { pool.shutdown() }
+        let ran = Flag()
+        let task = Task {
+            try await Task.sleep(for: .seconds(30))
+            return try await pool.withConnection { _ in ran.set() }
+        }
+        task.cancel()
+        await #expect(throws: (any Error).self) { try await task.value }
+        let direct = Task {
+            withUnsafeCurrentTask { $0?.cancel() }
+            return try await pool.withConnection { _ in ran.set() }
+        }
+        await #expect(throws: PostgresError.self) { try await direct.value }
+        #expect(!ran.isSet)
+    }
+
     @Test func cancellingTheCallerCancelsTheStatement() async throws {
         let conninfo = try TestCluster.makeDatabase(migrated: false)
         let pool = ConnectionPool(configuration: .init(conninfo: conninfo, size: 1))
         defer { pool.shutdown() }
-        let started = ContinuousClock.now
-        let task = Task { try await pool.withConnection { try $0.query("SELECT pg_sleep(30)") } }
-        try await Task.sleep(for: .milliseconds(300))
+        let task = Task { try await pool.withConnection { try $0.query("SELECT pg_sleep(30) /* cancel-me */") } }
+        // Cancel once the statement is really running on the server, however loaded the machine is.
+        let observer = try Connection(conninfo: conninfo)
+        while try observer.queryOne(
+            "SELECT count(*)::int AS n FROM pg_stat_activity WHERE query LIKE '%cancel-me%' AND state = 'active' "
+                + "AND pid <> pg_backend_pid()")!.decode("n", as: Int.self) == 0
+        {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        let cancelled = ContinuousClock.now
         task.cancel()
         await #expect(throws: PostgresError.self) { try await task.value }
-        #expect(ContinuousClock.now - started < .seconds(10))
+        #expect(ContinuousClock.now - cancelled < .seconds(20), "the statement ran to its end: cancel was lost")
         // The connection was not poisoned.
         #expect(try await pool.withConnection { try $0.queryOne("SELECT 2 AS n")!.decode("n", as: Int.self) } == 2)
     }
@@ -85,4 +117,11 @@ struct PoolTests {
         #expect(fresh != victim)
         #expect(pool.statistics.replaced >= 1)
     }
+}
+
+/// A flag one task sets and another polls.
+final class Flag: Sendable {
+    private let value = Mutex(false)
+    func set() { value.withLock { $0 = true } }
+    var isSet: Bool { value.withLock { $0 } }
 }
