@@ -2,11 +2,11 @@ import Foundation
 import Logging
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #elseif canImport(Musl)
-    import Musl
+import Musl
 #elseif canImport(Darwin)
-    import Darwin
+import Darwin
 #endif
 
 /// A private PostgreSQL cluster that Plenary runs for itself when no database is configured.
@@ -441,7 +441,9 @@ extension EmbeddedCluster {
         }
     }
 
-    private func pgCtl(_ binaries: PostgresBinaries, _ account: ServerAccount, _ arguments: [String]) throws
+    private func pgCtl(
+        _ binaries: PostgresBinaries, _ account: ServerAccount, _ arguments: [String]
+    ) throws
         -> ToolResult
     {
         // pg_ctl's own -t bounds the wait; ours only guards against pg_ctl itself hanging.
@@ -500,7 +502,9 @@ extension EmbeddedCluster {
 
     /// Why `path` cannot hold the cluster, or nil when it can. Read-only callers (`status()`) treat a
     /// missing parent as usable, since `up()` would create it.
-    private func fallbackProblem(_ parent: String, _ path: String, account: ServerAccount, creating: Bool) throws
+    private func fallbackProblem(
+        _ parent: String, _ path: String, account: ServerAccount, creating: Bool
+    ) throws
         -> String?
     {
         if !FileManager.default.fileExists(atPath: parent) {
@@ -623,25 +627,25 @@ extension EmbeddedCluster {
     fileprivate static func isPostmaster(_ pid: Int32, of dataDirectory: String?) -> Bool {
         guard pid > 0, kill(pid, 0) == 0 || errno == EPERM else { return false }
         #if os(Linux)
-            // Where nothing reaps orphans (a container whose pid 1 is not an init), a killed postmaster lingers
-            // as a zombie that kill(pid, 0) still finds.
-            if let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-                let close = stat.lastIndex(of: ")"),
-                let state = stat[stat.index(after: close)...].first(where: { $0 != " " }),
-                state == "Z" || state == "X"
-            {
-                return false
-            }
-            if let command = try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8) {
-                let name = command.trimmingCharacters(in: .whitespacesAndNewlines)
-                guard name == "postgres" || name == "postmaster" else { return false }
-            }
-            // The postmaster's working directory is its data directory.
-            if let dataDirectory,
-                let cwd = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/cwd")
-            {
-                return cwd == Paths.realPath(dataDirectory)
-            }
+        // Where nothing reaps orphans (a container whose pid 1 is not an init), a killed postmaster lingers
+        // as a zombie that kill(pid, 0) still finds.
+        if let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let close = stat.lastIndex(of: ")"),
+            let state = stat[stat.index(after: close)...].first(where: { $0 != " " }),
+            state == "Z" || state == "X"
+        {
+            return false
+        }
+        if let command = try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8) {
+            let name = command.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard name == "postgres" || name == "postmaster" else { return false }
+        }
+        // The postmaster's working directory is its data directory.
+        if let dataDirectory,
+            let cwd = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/cwd")
+        {
+            return cwd == Paths.realPath(dataDirectory)
+        }
         #endif
         return true
     }
@@ -649,17 +653,17 @@ extension EmbeddedCluster {
     /// Processes whose working directory is the data directory: every PostgreSQL backend's is.
     fileprivate static func processesWorking(in dataDirectory: String) -> [Int32] {
         #if os(Linux)
-            let target = Paths.realPath(dataDirectory)
-            let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
-            return entries.compactMap { entry -> Int32? in
-                guard let pid = Int32(entry),
-                    let cwd = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(entry)/cwd"),
-                    cwd == target
-                else { return nil }
-                return pid
-            }
+        let target = Paths.realPath(dataDirectory)
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.compactMap { entry -> Int32? in
+            guard let pid = Int32(entry),
+                let cwd = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(entry)/cwd"),
+                cwd == target
+            else { return nil }
+            return pid
+        }
         #else
-            return []
+        return []
         #endif
     }
 
@@ -692,9 +696,9 @@ private enum Limits {
     static let orphanWait: TimeInterval = 15
     /// sizeof(sockaddr_un.sun_path) is 108 on Linux (104 on macOS); PostgreSQL needs the path and a NUL.
     #if os(Linux)
-        static let socketPathBytes = 107
+    static let socketPathBytes = 107
     #else
-        static let socketPathBytes = 103
+    static let socketPathBytes = 103
     #endif
 }
 
@@ -1102,7 +1106,9 @@ private struct ToolResult {
 private enum ToolRunner {
     /// Runs a tool to completion, or kills it (and its process group) after `timeout`. Output goes to
     /// temporary files, which a lingering grandchild cannot hold open the way it could a pipe.
-    static func run(_ executable: String, _ arguments: [String], as account: ServerAccount?, timeout: TimeInterval)
+    static func run(
+        _ executable: String, _ arguments: [String], as account: ServerAccount?, timeout: TimeInterval
+    )
         throws -> ToolResult
     {
         var command = [executable] + arguments
@@ -1151,11 +1157,11 @@ private enum ToolRunner {
             envp.forEach { free($0) }
         }
         #if canImport(Darwin)
-            var actions: posix_spawn_file_actions_t?
-            var attributes: posix_spawnattr_t?
+        var actions: posix_spawn_file_actions_t?
+        var attributes: posix_spawnattr_t?
         #else
-            var actions = posix_spawn_file_actions_t()
-            var attributes = posix_spawnattr_t()
+        var actions = posix_spawn_file_actions_t()
+        var attributes = posix_spawnattr_t()
         #endif
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -1167,18 +1173,18 @@ private enum ToolRunner {
         posix_spawn_file_actions_adddup2(&actions, stderr, 2)
         var flags = Int32(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF)
         #if canImport(Darwin)
-            flags |= Int32(POSIX_SPAWN_CLOEXEC_DEFAULT)
+        flags |= Int32(POSIX_SPAWN_CLOEXEC_DEFAULT)
         #else
-            // Closing in the child catches descriptors other threads open while we spawn (Foundation's own
-            // Process socket among them, which a server must not keep). Swift cannot see glibc's closefrom
-            // action (2.34+) in its headers, so look it up; without it, close what is open now.
-            if let closeFrom = closeFromAction(), closeFrom(&actions, 3) == 0 {
-                // Done in the child.
-            } else {
-                for descriptor in openDescriptors() where descriptor > 2 {
-                    posix_spawn_file_actions_addclose(&actions, descriptor)
-                }
+        // Closing in the child catches descriptors other threads open while we spawn (Foundation's own
+        // Process socket among them, which a server must not keep). Swift cannot see glibc's closefrom
+        // action (2.34+) in its headers, so look it up; without it, close what is open now.
+        if let closeFrom = closeFromAction(), closeFrom(&actions, 3) == 0 {
+            // Done in the child.
+        } else {
+            for descriptor in openDescriptors() where descriptor > 2 {
+                posix_spawn_file_actions_addclose(&actions, descriptor)
             }
+        }
         #endif
         // Its own process group, so a timeout can kill runuser and its child together, and a ^C meant for
         // plenary does not reach a half-done initdb; pg_ctl moves the server into a session of its own anyway.
@@ -1231,19 +1237,19 @@ private enum ToolRunner {
     }
 
     #if !canImport(Darwin)
-        private typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>?, Int32) -> Int32
+    private typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>?, Int32) -> Int32
 
-        private static func closeFromAction() -> CloseFrom? {
-            guard let symbol = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np") else { return nil }
-            return unsafeBitCast(symbol, to: CloseFrom.self)
-        }
+    private static func closeFromAction() -> CloseFrom? {
+        guard let symbol = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np") else { return nil }
+        return unsafeBitCast(symbol, to: CloseFrom.self)
+    }
 
-        private static func openDescriptors() -> [Int32] {
-            if let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd") {
-                return entries.compactMap { Int32($0) }
-            }
-            return Array(3..<Int32(min(sysconf(Int32(_SC_OPEN_MAX)), 4_096)))
+    private static func openDescriptors() -> [Int32] {
+        if let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd") {
+            return entries.compactMap { Int32($0) }
         }
+        return Array(3..<Int32(min(sysconf(Int32(_SC_OPEN_MAX)), 4_096)))
+    }
     #endif
 }
 
