@@ -59,6 +59,8 @@ let package = Package(
         .target(name: "Sessions", dependencies: ["Postgres", "PlenaryCore", "Storage"]),
         // Working groups, their mandates, renames, dissolution and meetings.
         .target(name: "WorkingGroups", dependencies: ["Postgres", "PlenaryCore", "Storage", "Sessions"]),
+        // Decisions and resolutions: drafts, adoption and numbering, frozen texts, lineage.
+        .target(name: "Decisions", dependencies: ["Postgres", "PlenaryCore", "Storage", "Sessions"]),
         // The document registry; DocumentSymbol is its pure grammar of UN document symbols.
         .target(name: "Documents", dependencies: ["PlenaryCore"]),
         // Access tokens: creation, hashing, constant-time authentication.
@@ -75,6 +77,7 @@ let package = Package(
             name: "PlenaryCommands",
             dependencies: [
                 "Access", "AdminProtocol", "PlenaryCore", "Postgres", "Storage", "Bodies", "Sessions", "WorkingGroups",
+                "Decisions",
             ]
         ),
         // The TCP door: framing, limits, ordered replies.
@@ -137,6 +140,13 @@ let package = Package(
         .testTarget(
             name: "SessionsTests",
             dependencies: ["Sessions", "WorkingGroups", "Bodies", "Storage", "Postgres", "PlenaryCore", "PlenaryTestSupport"]
+        ),
+        .testTarget(
+            name: "DecisionsTests",
+            dependencies: [
+                "Decisions", "Sessions", "WorkingGroups", "Bodies", "Storage", "Postgres", "PlenaryCore",
+                "PlenaryTestSupport",
+            ]
         ),
         .testTarget(
             name: "DocumentsTests",
