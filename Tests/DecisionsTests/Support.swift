@@ -1,0 +1,158 @@
+import Bodies
+import Decisions
+import Foundation
+import PlenaryCore
+import PlenaryTestSupport
+import Postgres
+import Sessions
+import Storage
+import Testing
+import WorkingGroups
+
+/// A database of the test's own (cloned from the migrated template), its bodies, and the services over it. The
+/// pool is closed when the last reference goes.
+final class Conference: Sendable {
+    let conninfo: String
+    let database: Database
+    let sessions: SessionRegistry
+    let groups: WorkingGroupRegistry
+    let decisions: DecisionRegistry
+
+    static let clerk = Actor(name: "clerk", role: .secretariat)
+
+    /// Creates the database with the given bodies, all in Europe/Vienna; `today` fixes the clock.
+    init(bodies: [String] = ["CTOC/COP"], today: CalendarDate? = nil) async throws {
+        conninfo = try TestCluster.makeDatabase()
+        database = Database(configuration: ConnectionPool.Configuration(conninfo: conninfo, size: 4))
+        let clock = today.map { CalendarClock(today: $0) } ?? .system
+        sessions = SessionRegistry(database: database)
+        groups = WorkingGroupRegistry(database: database, clock: clock)
+        decisions = DecisionRegistry(database: database, clock: clock)
+        let registry = BodyRegistry(database: database)
+        for code in bodies {
+            _ = try await registry.add(
+                Body(code: code, name: "Conference of the Parties (\(code))", timeZone: "Europe/Vienna"),
+                by: Actor(name: "admin", role: .admin))
+        }
+    }
+
+    deinit { database.shutdown() }
+
+    /// A connection outside the pool, for SQL a service would never send. Tests run as the cluster's superuser.
+    func connection() throws -> Connection { try Connection(conninfo: conninfo) }
+
+    /// Schedules a regular session in Vienna and moves it to `status` (open, or open then closed).
+    @discardableResult
+    func session(
+        _ number: Int, _ start: String, _ end: String, body: String = "CTOC/COP", status: SessionStatus = .closed
+    ) async throws -> Session {
+        var session = try await sessions.schedule(
+            SessionPlan(number: number, venue: "Vienna, Austria", start: day(start), end: day(end)), body: body,
+            by: Conference.clerk)
+        if status == .open || status == .closed {
+            session = try await sessions.open(body: body, number: number, by: Conference.clerk)
+        }
+        if status == .closed { session = try await sessions.close(body: body, number: number, by: Conference.clerk) }
+        return session
+    }
+
+    /// Tables a draft at `session` of CTOC/COP.
+    func draft(
+        _ title: String, session: Int, kind: DecisionKind = .decision, text: String? = nil, body: String = "CTOC/COP",
+        ends: String? = nil
+    ) async throws -> Decision {
+        try await decisions.draft(
+            DecisionDraft(kind: kind, session: session, title: title, text: text, endsOn: ends.map(day)), body: body,
+            by: Conference.clerk)
+    }
+
+    /// Enters a decision from the record: `record("decision 4/4", "Trafficking in human beings", on: "2008-10-17")`.
+    @discardableResult
+    func record(
+        _ citation: String, _ title: String, on date: String, text: String? = nil, ends: String? = nil,
+        body: String = "CTOC/COP"
+    ) async throws -> Decision {
+        let citation = try DecisionCitation.parse(citation, key: "test")
+        return try await decisions.record(
+            RecordedDecision(
+                kind: citation.kind, number: citation.number, title: title, adoptedOn: day(date), text: text,
+                endsOn: ends.map(day)),
+            body: body, session: citation.number.session, by: Conference.clerk)
+    }
+
+    /// Links two decisions, or a decision to a working group or document, as `decision link` does.
+    @discardableResult
+    func link(
+        _ from: String, _ relation: DecisionRelation, _ to: String, body: String = "CTOC/COP"
+    ) async throws -> DecisionLink {
+        let source = try DecisionCitation.parse(from, key: "test")
+        return try await decisions.link(
+            body: body, number: source.number, kind: source.kind, relation: relation,
+            to: try LinkTarget.parse(to, for: relation), by: Conference.clerk)
+    }
+
+    /// The audit rows of one entity kind, oldest first.
+    func audit(_ entity: String) throws -> [AuditRecord] {
+        try AuditLog.list(try connection(), entity: entity, limit: 1000).reversed()
+    }
+
+    /// How many rows `table` holds.
+    func count(_ table: String) throws -> Int {
+        try connection().queryOne("SELECT count(*) AS n FROM \(table)")!.decode("n")
+    }
+}
+
+/// `2008-10-08` as a date; traps on a typo in a test.
+func day(_ text: String) -> CalendarDate {
+    guard let date = CalendarDate(iso: text) else { fatalError("not a date: \(text)") }
+    return date
+}
+
+/// `4/4` as a number; traps on a typo in a test.
+func number(_ text: String) -> DecisionNumber {
+    guard let number = DecisionNumber(parsing: text) else { fatalError("not a decision number: \(text)") }
+    return number
+}
+
+/// Runs `operation`, expecting it to be refused with `code` and a message holding every fragment; returns the error.
+@discardableResult
+func refused<T>(
+    _ code: ReplyCode, _ fragments: String..., sourceLocation: SourceLocation = #_sourceLocation,
+    _ operation: () async throws -> T
+) async -> PlenaryError? {
+    do {
+        _ = try await operation()
+        Issue.record("expected a \(code.rawValue) refusal, but it was allowed", sourceLocation: sourceLocation)
+        return nil
+    } catch let error as PlenaryError {
+        #expect(error.code == code, "\(error)", sourceLocation: sourceLocation)
+        for fragment in fragments {
+            #expect(
+                error.message.contains(fragment), "“\(error.message)” lacks “\(fragment)”",
+                sourceLocation: sourceLocation)
+        }
+        return error
+    } catch {
+        Issue.record("expected a PlenaryError, got \(error)", sourceLocation: sourceLocation)
+        return nil
+    }
+}
+
+/// Runs SQL a service would never send and expects the database itself to refuse it with `sqlState`.
+@discardableResult
+func databaseRefuses(
+    _ connection: Connection, _ sql: String, _ parameters: [any PostgresEncodable] = [], sqlState: String,
+    constraint: String? = nil, sourceLocation: SourceLocation = #_sourceLocation
+) -> PostgresError? {
+    do {
+        try connection.query(sql, parameters)
+        Issue.record("the database accepted: \(sql)", sourceLocation: sourceLocation)
+        return nil
+    } catch {
+        #expect(error.sqlState == sqlState, "\(error)", sourceLocation: sourceLocation)
+        if let constraint {
+            #expect(error.constraint == constraint, "\(error)", sourceLocation: sourceLocation)
+        }
+        return error
+    }
+}

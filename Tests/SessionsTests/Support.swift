@@ -1,0 +1,115 @@
+import Bodies
+import Foundation
+import PlenaryCore
+import PlenaryTestSupport
+import Postgres
+import Sessions
+import Storage
+import Testing
+import WorkingGroups
+
+/// A database of the test's own (cloned from the migrated template), its bodies, and every service over it. The
+/// pool is closed when the last reference goes.
+final class Conference: Sendable {
+    let conninfo: String
+    let database: Database
+    let sessions: SessionRegistry
+    let agendas: AgendaRegistry
+    let calendar: BodyCalendar
+    let groups: WorkingGroupRegistry
+    let meetings: MeetingRegistry
+
+    static let clerk = Actor(name: "clerk", role: .secretariat)
+
+    /// Creates the database with the given bodies, all in Europe/Vienna.
+    init(bodies: [String] = ["CTOC/COP"], today: CalendarDate? = nil) async throws {
+        conninfo = try TestCluster.makeDatabase()
+        database = Database(configuration: ConnectionPool.Configuration(conninfo: conninfo, size: 4))
+        let clock = today.map { CalendarClock(today: $0) } ?? .system
+        sessions = SessionRegistry(database: database)
+        agendas = AgendaRegistry(database: database, clock: clock)
+        calendar = BodyCalendar(database: database, clock: clock)
+        groups = WorkingGroupRegistry(database: database, clock: clock)
+        meetings = MeetingRegistry(database: database)
+        let registry = BodyRegistry(database: database)
+        for code in bodies {
+            _ = try await registry.add(
+                Body(code: code, name: "Conference of the Parties (\(code))", timeZone: "Europe/Vienna"),
+                by: Actor(name: "admin", role: .admin))
+        }
+    }
+
+    deinit { database.shutdown() }
+
+    /// A connection outside the pool, for SQL a service would never send.
+    func connection() throws -> Connection { try Connection(conninfo: conninfo) }
+
+    /// Schedules a regular session in Vienna.
+    @discardableResult
+    func schedule(
+        _ number: Int, _ start: String, _ end: String, body: String = "CTOC/COP", kind: SessionKind = .regular
+    ) async throws -> Session {
+        try await sessions.schedule(
+            SessionPlan(number: number, kind: kind, venue: "Vienna, Austria", start: day(start), end: day(end)),
+            body: body, by: Conference.clerk)
+    }
+
+    /// The audit rows of one entity kind, oldest first.
+    func audit(_ entity: String) throws -> [AuditRecord] {
+        try AuditLog.list(try connection(), entity: entity, limit: 1000).reversed()
+    }
+}
+
+/// `2008-10-08` as a date; traps on a typo in a test.
+func day(_ text: String) -> CalendarDate {
+    guard let date = CalendarDate(iso: text) else { fatalError("not a date: \(text)") }
+    return date
+}
+
+/// Runs `operation`, expecting it to be refused with `code` and a message holding every fragment; returns the error.
+@discardableResult
+func refused<T>(
+    _ code: ReplyCode, _ fragments: String..., sourceLocation: SourceLocation = #_sourceLocation,
+    _ operation: () async throws -> T
+) async -> PlenaryError? {
+    do {
+        _ = try await operation()
+        Issue.record("expected a \(code.rawValue) refusal, but it was allowed", sourceLocation: sourceLocation)
+        return nil
+    } catch let error as PlenaryError {
+        #expect(error.code == code, "\(error)", sourceLocation: sourceLocation)
+        for fragment in fragments {
+            #expect(
+                error.message.contains(fragment), "“\(error.message)” lacks “\(fragment)”",
+                sourceLocation: sourceLocation)
+        }
+        return error
+    } catch {
+        Issue.record("expected a PlenaryError, got \(error)", sourceLocation: sourceLocation)
+        return nil
+    }
+}
+
+/// Runs SQL a service would never send and expects the database itself to refuse it with `sqlState`.
+@discardableResult
+func databaseRefuses(
+    _ connection: Connection, _ sql: String, _ parameters: [any PostgresEncodable] = [], sqlState: String,
+    constraint: String? = nil, sourceLocation: SourceLocation = #_sourceLocation
+) -> PostgresError? {
+    do {
+        try connection.query(sql, parameters)
+        Issue.record("the database accepted: \(sql)", sourceLocation: sourceLocation)
+        return nil
+    } catch {
+        #expect(error.sqlState == sqlState, "\(error)", sourceLocation: sourceLocation)
+        if let constraint {
+            #expect(error.constraint == constraint, "\(error)", sourceLocation: sourceLocation)
+        }
+        return error
+    }
+}
+
+/// The id of a body's row, for raw SQL.
+func bodyID(_ connection: Connection, _ code: String = "CTOC/COP") throws -> Int {
+    try connection.queryOne("SELECT id FROM bodies WHERE code = $1", [code])!.decode("id")
+}
