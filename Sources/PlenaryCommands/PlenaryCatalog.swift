@@ -136,7 +136,7 @@ public enum PlenaryCatalog {
                             treaty: arguments.string("treaty"), timeZone: arguments.string("timezone") ?? "UTC"),
                         by: context.actor)
                     return Reply(
-                        code: .created, records: [record(body)], summary: [ReplyField("code", .string(body.code))])
+                        code: .created, records: [record(body)], summary: [ReplyField("body", .string(body.code))])
                 }),
             CommandSpec(
                 noun: "body", verb: "get", summary: "Show one treaty body.", role: .observer,

@@ -47,7 +47,7 @@ extension PlenaryCatalog {
                         charter, body: try arguments.requiredString("body"), by: context.actor)
                     return Reply(
                         code: .created, records: [record(group)],
-                        summary: [ReplyField("body", .string(group.body)), ReplyField("code", .string(group.code))])
+                        summary: [ReplyField("body", .string(group.body)), ReplyField("wg", .string(group.code))])
                 }),
             CommandSpec(
                 noun: "wg", verb: "get", summary: "Show a working group, then its renames, oldest first.",
@@ -92,7 +92,7 @@ extension PlenaryCatalog {
                         by: try arguments.string("by").map { try DecisionReference.parse($0) },
                         on: arguments.date("date"), actor: context.actor)
                     return Reply(
-                        code: .ok, records: [record(group)], summary: [ReplyField("code", .string(group.code))])
+                        code: .ok, records: [record(group)], summary: [ReplyField("body", .string(group.body)), ReplyField("wg", .string(group.code))])
                 }),
             CommandSpec(
                 noun: "wg", verb: "dissolve", summary: "Dissolve a working group, with the day and the instrument.",
@@ -112,7 +112,7 @@ extension PlenaryCatalog {
                         by: try arguments.string("by").map { try DecisionReference.parse($0) },
                         on: arguments.date("date"), actor: context.actor)
                     return Reply(
-                        code: .ok, records: [record(group)], summary: [ReplyField("code", .string(group.code))])
+                        code: .ok, records: [record(group)], summary: [ReplyField("body", .string(group.body)), ReplyField("wg", .string(group.code))])
                 }),
         ]
     }

@@ -16,7 +16,7 @@ struct CommandLineTests {
             ["body", "add", "code=CTOC/COP", "name=Conference of the Parties", "timezone=Europe/Vienna"],
             databaseURL: database)
         #expect(added.status == 0, "\(added.stderr)")
-        #expect(added.stdout.hasSuffix("201 OK code=CTOC/COP\n"))
+        #expect(added.stdout.hasSuffix("201 OK body=CTOC/COP\n"))
 
         let duplicate = try PlenaryProcess.run(["body", "add", "code=CTOC/COP", "name=Again"], databaseURL: database)
         #expect(duplicate.status == 1)

@@ -18,7 +18,7 @@ struct EmbeddedDatabaseTests {
         let client = try LineClient(port: first.port)
         _ = client.readLine()
         #expect(client.command("auth token=\(token)") == ["200 OK name=admin role=admin"])
-        #expect(client.command("body add code=CTOC/COP name=Conference")[1] == "201 OK code=CTOC/COP")
+        #expect(client.command("body add code=CTOC/COP name=Conference")[1] == "201 OK body=CTOC/COP")
         #expect(first.stop() == 0)
 
         let running = try run(["db", "status"], in: directory)

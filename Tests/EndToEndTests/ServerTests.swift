@@ -20,7 +20,7 @@ struct ServerTests {
         #expect(client.command("auth token=\(token)") == ["200 OK name=admin role=admin"])
         // Pipelined: three requests in one write, three replies in order.
         client.send(#"body add code=CTOC/COP name="Conference of the Parties""# + "\nbody list\nbody get NOPE")
-        #expect(client.readReply().last == "201 OK code=CTOC/COP")
+        #expect(client.readReply().last == "201 OK body=CTOC/COP")
         #expect(
             client.readReply() == [
                 #"200-body code=CTOC/COP name="Conference of the Parties" timezone=UTC"#, "200 OK count=1",

@@ -147,7 +147,7 @@ struct SessionCommandTests {
                 "name=Open-ended Interim Working Group of Government Experts on Technical Assistance",
                 "by=decision 2/6", "kind=interim"
             )
-            .hasSuffix("201 OK body=CTOC/COP code=WG.2\n"))
+            .hasSuffix("201 OK body=CTOC/COP wg=WG.2\n"))
         #expect(
             try refused("wg", "establish", "body=CTOC/COP", "code=WG.2", "name=Again")
                 == "551 CONFLICT code: CTOC/COP already has a working group WG.2\n")
