@@ -62,7 +62,9 @@ let package = Package(
         // Decisions and resolutions: drafts, adoption and numbering, frozen texts, lineage.
         .target(name: "Decisions", dependencies: ["Postgres", "PlenaryCore", "Storage", "Sessions"]),
         // The document registry; DocumentSymbol is its pure grammar of UN document symbols.
-        .target(name: "Documents", dependencies: ["PlenaryCore"]),
+        .target(
+            name: "Documents", dependencies: ["PlenaryCore", "Postgres", "Storage", "Sessions", "WorkingGroups"]
+        ),
         // Access tokens: creation, hashing, constant-time authentication.
         .target(
             name: "Access",
@@ -77,7 +79,7 @@ let package = Package(
             name: "PlenaryCommands",
             dependencies: [
                 "Access", "AdminProtocol", "PlenaryCore", "Postgres", "Storage", "Bodies", "Sessions", "WorkingGroups",
-                "Decisions",
+                "Decisions", "Documents",
             ]
         ),
         // The TCP door: framing, limits, ordered replies.
@@ -151,7 +153,8 @@ let package = Package(
         .testTarget(
             name: "DocumentsTests",
             dependencies: [
-                "Documents", "PlenaryCore",
+                "Documents", "PlenaryCore", "Postgres", "Storage", "Sessions", "WorkingGroups", "Bodies",
+                "PlenaryTestSupport",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]
         ),

@@ -18,6 +18,7 @@ public enum PlenaryCatalog {
         specs += sessionCommands(services)
         specs += workingGroupCommands(services)
         specs += decisionCommands(services)
+        specs += documentCommands(services)
         return Catalog(specs)
     }
 
