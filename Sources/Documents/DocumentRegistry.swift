@@ -1,0 +1,418 @@
+import Foundation
+import PlenaryCore
+import Postgres
+import Sessions
+import Storage
+
+/// The registry a secretariat keeps of every session document: registration and allocation of symbols, the six
+/// language versions, revisions, corrigenda, addenda, amendments and reissues, listings, search and deadlines.
+///
+/// Rules are held twice. Here, every field's shape and the agreement of a symbol with its session or meeting, in
+/// the contract's words, before anything is written. In the database (Schema/0008_documents.sql), what must hold
+/// whoever connects: symbols are unique, the agreement rule (read from the symbol's own text), serials from a counter
+/// row locked until commit, versions that only move forward, and nothing ever deleted. Each change is one
+/// transaction with its audit row.
+public struct DocumentRegistry: Sendable {
+    let database: Database
+    let clock: CalendarClock
+
+    /// Creates the registry; `clock` is "today" for issue dates without a date and for deadlines.
+    public init(database: Database, clock: CalendarClock = .system) {
+        self.database = database
+        self.clock = clock
+    }
+
+    // MARK: - Registration
+
+    /// Registers a document under a known symbol. The body is the one whose code the symbol starts with. 504 for a
+    /// malformed field; 550 for an unknown body, session, meeting or parent; 551 for a symbol already registered or
+    /// one that contradicts its session or meeting.
+    @discardableResult
+    public func register(
+        symbol: DocumentSymbol, _ draft: DocumentDraft, by actor: Actor
+    ) async throws(PlenaryError) -> Document {
+        try Self.validate(draft)
+        let key = DocumentRules.unmarked(symbol)
+        let distribution = try DocumentRules.distribution(of: key, given: draft.distribution)
+        return try await database.write(explaining: Self.explain) { connection in
+            let body = try Self.issuingBody(connection, of: key)
+            let place = try Self.place(connection, body: body, placement: draft.placement)
+            try DocumentRules.agree(key, with: place.filing)
+            try Self.requireUnregistered(connection, key)
+            var parent: (id: Int, relation: DocumentRelation, number: Int)?
+            if let parentSymbol = key.parent, let last = key.modifiers.last, let relation = DocumentRelation(last) {
+                guard let row = try Self.row(connection, parentSymbol, lock: true) else {
+                    throw PlenaryError.notFound(
+                        "symbol: the document \(parentSymbol) that \(key) modifies is not registered; register it first"
+                    )
+                }
+                parent = (row.id, relation, last.number ?? 1)
+            }
+            let id = try Self.insert(
+                connection, symbol: key, body: body.id, place: place, title: draft.title,
+                agendaItems: draft.agendaItems, distribution: distribution, original: draft.originalLanguage,
+                issuedOn: draft.issuedOn, parent: parent, reissued: symbol.isReissue, languages: draft.languages)
+            let document = try Self.fetch(connection, id: id)
+            try AuditLog.record(
+                connection, actor: actor, entity: "document", id: key.description, operation: "register",
+                after: document)
+            return document
+        }
+    }
+
+    /// Registers a document under the next free serial of `series` in the namespace of the session or meeting
+    /// (the body or working group, and the year it opens): `CTOC/COP/2008/20`, `CTOC/COP/WG.4/2010/CRP.2`. The
+    /// serial comes from a counter row locked until commit, so many clients at once get 1, 2, 3 … without gap or
+    /// duplicate, and a refused registration gives its number back.
+    @discardableResult
+    public func allocate(
+        body code: String, series: DocumentSeries, _ draft: DocumentDraft, by actor: Actor
+    ) async throws(PlenaryError) -> Document {
+        try Self.validate(draft)
+        return try await database.write(explaining: Self.explain) { connection in
+            let body = try CalendarBody.find(connection, code: code)
+            let place = try Self.place(connection, body: body, placement: draft.placement)
+            let issuer = place.filing.workingGroup.map { "\(body.code)/\($0)" } ?? body.code
+            let period = String(place.opening.year)
+            let row = try connection.queryOne(
+                """
+                INSERT INTO document_counters AS c (body_id, issuer, period, series, last_serial)
+                VALUES ($1, $2, $3, $4, 1)
+                ON CONFLICT (issuer, period, series) DO UPDATE SET last_serial = c.last_serial + 1
+                RETURNING c.last_serial
+                """,
+                [body.id, issuer, period, series.rawValue])
+            let serial: Int = try row!.decode("last_serial")
+            let symbol = try series.symbol(issuer: issuer, period: period, serial: serial)
+            let distribution = try DocumentRules.distribution(of: symbol, given: draft.distribution)
+            try DocumentRules.agree(symbol, with: place.filing)
+            let id = try Self.insert(
+                connection, symbol: symbol, body: body.id, place: place, title: draft.title,
+                agendaItems: draft.agendaItems, distribution: distribution, original: draft.originalLanguage,
+                issuedOn: draft.issuedOn, parent: nil, reissued: false, languages: draft.languages)
+            let document = try Self.fetch(connection, id: id)
+            try AuditLog.record(
+                connection, actor: actor, entity: "document", id: symbol.description, operation: "allocate",
+                after: document)
+            return document
+        }
+    }
+
+    /// Registers the next revision, corrigendum, addendum or amendment of `symbol`, numbered by the registry under
+    /// the parent's row lock. A revision of a revision revises the original (`…/4/Rev.1` → `…/4/Rev.2`), which it
+    /// supersedes. The new document takes the parent's session or meeting, distribution and original language;
+    /// its title is `title` or the parent's; its languages are `languages` (a corrigendum may cover only some) or
+    /// the parent's, and must be among the parent's.
+    @discardableResult
+    public func derive(
+        _ relation: DocumentRelation, of symbol: DocumentSymbol, title: String? = nil,
+        languages: [Language]? = nil, by actor: Actor
+    ) async throws(PlenaryError) -> Document {
+        if let title { try DocumentRules.title(title) }
+        if relation == .addendum && title == nil { throw .badArgument("title", "required for an addendum") }
+        let given = DocumentRules.unmarked(symbol)
+        return try await database.write(explaining: Self.explain) { connection in
+            guard var target = try Self.row(connection, given, lock: true) else {
+                throw PlenaryError.notFound("symbol: \(given) is not registered")
+            }
+            if relation == .revision, target.relation == .revision, let parentID = target.parentID {
+                target = try Self.row(connection, id: parentID, lock: true)
+            }
+            let parent = try Self.fetch(connection, id: target.id)
+            let required = parent.requiredLanguages
+            if let languages {
+                for language in languages where !required.contains(language) {
+                    throw PlenaryError.badArgument(
+                        "languages",
+                        "\(language.rawValue) is not a language of \(parent.symbol); it exists in "
+                            + required.map(\.rawValue).joined(separator: ","))
+                }
+            }
+            let next = try connection.queryOne(
+                """
+                SELECT coalesce(max(relation_number), 0) + 1 AS next FROM documents
+                WHERE parent_id = $1 AND relation = $2
+                """,
+                [target.id, relation.rawValue])
+            let number: Int = try next!.decode("next")
+            let newSymbol = try target.symbol.adding(relation.modifier(number))
+            let place = try Self.place(connection, row: target)
+            let id = try Self.insert(
+                connection, symbol: newSymbol, body: target.bodyID, place: place, title: title ?? parent.title,
+                agendaItems: parent.agendaItems, distribution: parent.distribution, original: parent.originalLanguage,
+                issuedOn: nil, parent: (target.id, relation, number), reissued: false,
+                languages: languages ?? required)
+            let document = try Self.fetch(connection, id: id)
+            try AuditLog.record(
+                connection, actor: actor, entity: "document", id: newSymbol.description,
+                operation: Self.operation(relation), after: document)
+            return document
+        }
+    }
+
+    /// Marks `symbol` reissued for technical reasons: it keeps its symbol, printed with `*`. 551 when it already is.
+    @discardableResult
+    public func reissue(_ symbol: DocumentSymbol, by actor: Actor) async throws(PlenaryError) -> Document {
+        let key = DocumentRules.unmarked(symbol)
+        return try await database.write(explaining: Self.explain) { connection in
+            guard let row = try Self.row(connection, key, lock: true) else {
+                throw PlenaryError.notFound("symbol: \(key) is not registered")
+            }
+            let before = try Self.fetch(connection, id: row.id)
+            if row.reissued { throw PlenaryError.conflict("symbol: \(key) was already reissued as \(key)*") }
+            try connection.query("UPDATE documents SET reissued = true WHERE id = $1", [row.id])
+            let after = try Self.fetch(connection, id: row.id)
+            try AuditLog.record(
+                connection, actor: actor, entity: "document", id: key.description, operation: "reissue",
+                before: before, after: after)
+            return after
+        }
+    }
+
+    /// Moves one language version forward and records its file. An issued version without `date` is issued today
+    /// (in the body's zone); the original language's issue dates the document when it has no date yet. 504 for a
+    /// malformed field, 550 for an unknown document, 551 for a step back.
+    @discardableResult
+    public func version(
+        _ symbol: DocumentSymbol, _ update: VersionUpdate, by actor: Actor
+    ) async throws(PlenaryError) -> Document {
+        let update = try update.validated()
+        let key = DocumentRules.unmarked(symbol)
+        let clock = self.clock
+        return try await database.write(explaining: Self.explain) { connection in
+            guard let row = try Self.row(connection, key, lock: true) else {
+                throw PlenaryError.notFound("symbol: \(key) is not registered")
+            }
+            let before = try Self.fetch(connection, id: row.id)
+            let current = before.versions.first { $0.language == update.language }!
+            if update.status < current.status {
+                throw PlenaryError.conflict(
+                    "status: the \(update.language.rawValue) version of \(before.symbol) is \(current.status.rawValue); "
+                        + "a version never goes back to \(update.status.rawValue)")
+            }
+            let zone = try CalendarBody.find(connection, code: before.body).timeZone
+            let issued: CalendarDate? =
+                update.status == .issued ? update.date ?? current.issuedOn ?? clock.today(in: zone) : nil
+            try connection.query(
+                """
+                UPDATE document_versions SET status = $3, issued_on = $4, file = coalesce($5, file),
+                       bytes = coalesce($6, bytes), sha256 = coalesce($7, sha256)
+                WHERE document_id = $1 AND language = $2
+                """,
+                [
+                    row.id, update.language.rawValue, update.status.rawValue, issued, update.file, update.bytes,
+                    update.sha256,
+                ])
+            if let issued, update.language == before.originalLanguage {
+                try connection.query(
+                    "UPDATE documents SET issued_on = $2 WHERE id = $1 AND issued_on IS NULL", [row.id, issued])
+            }
+            let after = try Self.fetch(connection, id: row.id)
+            try AuditLog.record(
+                connection, actor: actor, entity: "document", id: key.description, operation: "version",
+                before: before, after: after)
+            return after
+        }
+    }
+
+    /// Sets when `body`'s pre-session documents and provisional agendas are due; a value left out keeps its
+    /// current one (the defaults: 42, 60 and 30 days).
+    @discardableResult
+    public func setDeadlineRule(
+        body code: String, preSessionDays: Int? = nil, agendaRegularDays: Int? = nil, agendaSpecialDays: Int? = nil,
+        by actor: Actor
+    ) async throws(PlenaryError) -> DeadlineRule {
+        for (key, value) in [
+            ("pre-session-days", preSessionDays), ("agenda-regular-days", agendaRegularDays),
+            ("agenda-special-days", agendaSpecialDays),
+        ] {
+            if let value, !(0...365).contains(value) { throw .badArgument(key, "must be 0 to 365 days") }
+        }
+        return try await database.write(explaining: Self.explain) { connection in
+            let body = try CalendarBody.find(connection, code: code)
+            let before = try Self.deadlineRule(connection, bodyID: body.id)
+            let rule = DeadlineRule(
+                preSessionDays: preSessionDays ?? before.preSessionDays,
+                agendaRegularDays: agendaRegularDays ?? before.agendaRegularDays,
+                agendaSpecialDays: agendaSpecialDays ?? before.agendaSpecialDays)
+            try connection.query(
+                """
+                INSERT INTO document_deadline_rules (body_id, pre_session_days, agenda_regular_days,
+                                                     agenda_special_days)
+                VALUES ($1, $2, $3, $4)
+                ON CONFLICT (body_id) DO UPDATE SET pre_session_days = $2, agenda_regular_days = $3,
+                    agenda_special_days = $4
+                """,
+                [body.id, rule.preSessionDays, rule.agendaRegularDays, rule.agendaSpecialDays])
+            try AuditLog.record(
+                connection, actor: actor, entity: "deadline-rule", id: body.code, operation: "set", before: before,
+                after: rule)
+            return rule
+        }
+    }
+
+    // MARK: - Reading
+
+    /// The document registered under `symbol` (with or without its reissue mark), or 550.
+    public func get(_ symbol: DocumentSymbol) async throws(PlenaryError) -> Document {
+        let key = DocumentRules.unmarked(symbol)
+        return try await database.read { connection in
+            guard let row = try Self.row(connection, key, lock: false) else {
+                throw PlenaryError.notFound("symbol: \(key) is not registered")
+            }
+            return try Self.fetch(connection, id: row.id)
+        }
+    }
+
+    /// The current text of `symbol`: its latest revision, or itself when nothing revises it.
+    public func currentText(of symbol: DocumentSymbol) async throws(PlenaryError) -> Document {
+        let document = try await get(symbol)
+        guard let newer = document.supersededBy else { return document }
+        return try await get(newer)
+    }
+
+    /// The documents of `body` that pass `filter`, in symbol order, `limit` at a time after the cursor `after`.
+    /// `today` (the body's today when nil) decides what is late.
+    public func list(
+        body code: String, filter: DocumentFilter = DocumentFilter(), after: String? = nil, limit: Int = 100,
+        today: CalendarDate? = nil
+    ) async throws(PlenaryError) -> DocumentPage {
+        let position = try after.map { cursor throws(PlenaryError) in try DocumentCursor.decode(cursor) }
+        if filter.meeting != nil && filter.workingGroup == nil {
+            throw .badArgument("meeting", "give wg= with meeting=")
+        }
+        guard (1...1000).contains(limit) else { throw .badArgument("limit", "must be 1 to 1000") }
+        let clock = self.clock
+        return try await database.read { connection in
+            let body = try CalendarBody.find(connection, code: code)
+            if let session = filter.session {
+                _ = try Self.place(connection, body: body, placement: .session(session))
+            }
+            if let group = filter.workingGroup { try Self.requireWorkingGroup(connection, body: body, code: group) }
+            let day = today ?? clock.today(in: body.timeZone)
+            let rows = try connection.query(
+                """
+                SELECT d.id, d.sort_key FROM documents d
+                LEFT JOIN sessions s ON s.id = d.session_id
+                LEFT JOIN working_group_meetings m ON m.id = d.meeting_id
+                LEFT JOIN working_groups g ON g.id = m.working_group_id
+                WHERE d.body_id = $1 AND ($2::int IS NULL OR s.number = $2) AND ($3::text IS NULL OR g.code = $3)
+                  AND ($4::int IS NULL OR m.number = $4) AND ($5::text IS NULL OR d.doc_type = $5)
+                  AND ($6::text IS NULL OR EXISTS (
+                        SELECT 1 FROM document_versions v
+                        WHERE v.document_id = d.id AND v.language = $6 AND v.required AND v.status <> 'issued'))
+                  AND (NOT $7::boolean OR EXISTS (
+                        SELECT 1 FROM document_versions v WHERE v.document_id = d.id AND v.required
+                          AND plenary_version_lateness(v, plenary_document_due(d), $8::date) IS NOT NULL))
+                  AND (NOT $9::boolean OR NOT EXISTS (
+                        SELECT 1 FROM document_versions v
+                        WHERE v.document_id = d.id AND v.required AND v.status <> 'issued'))
+                  AND ($10::text IS NULL OR d.sort_key > $10)
+                ORDER BY d.sort_key LIMIT $11
+                """,
+                [
+                    body.id, filter.session, filter.workingGroup, filter.meeting, filter.type?.rawValue,
+                    filter.missingLanguage?.rawValue, filter.late, day, filter.complete, position, limit + 1,
+                ]
+            ).rows
+            let page = try rows.prefix(limit).map { row in try Self.fetch(connection, id: try row.decode("id")) }
+            let next = rows.count > limit ? DocumentCursor.encode(try rows[limit - 1].decode("sort_key")) : nil
+            return DocumentPage(documents: page, next: next)
+        }
+    }
+
+    /// Full-text search over titles and symbols, best match first, `limit` at a time after the cursor `after`.
+    public func search(
+        text: String, body: String? = nil, after: String? = nil, limit: Int = 50
+    ) async throws(PlenaryError) -> (hits: [SearchHit], next: String?) {
+        if text.allSatisfy(\.isWhitespace) { throw .badArgument("text", "must not be blank") }
+        guard (1...1000).contains(limit) else { throw .badArgument("limit", "must be 1 to 1000") }
+        var cursor: (rank: String, id: Int)?
+        if let after {
+            let decoded = try DocumentCursor.decode(after)
+            let parts = decoded.split(separator: " ")
+            guard parts.count == 2, Double(parts[0]) != nil, let id = Int(parts[1]) else {
+                throw .badArgument("after", "not a cursor from a previous search: \(after.prefix(40))")
+            }
+            cursor = (String(parts[0]), id)
+        }
+        let position = cursor
+        return try await database.read { connection in
+            if let body { _ = try CalendarBody.find(connection, code: body) }
+            let rows = try connection.query(
+                """
+                SELECT d.id, ts_rank(d.search, q)::text AS rank,
+                       ts_headline('english', d.title, q, 'MaxFragments=1, MaxWords=12, MinWords=4') AS excerpt
+                FROM documents d JOIN bodies b ON b.id = d.body_id, websearch_to_tsquery('english', $1) q
+                WHERE d.search @@ q AND ($2::text IS NULL OR b.code = $2)
+                  AND ($3::real IS NULL OR ts_rank(d.search, q) < $3::real
+                       OR (ts_rank(d.search, q) = $3::real AND d.id > $4))
+                ORDER BY ts_rank(d.search, q) DESC, d.id LIMIT $5
+                """,
+                [text, body, position?.rank, position?.id, limit + 1]
+            ).rows
+            var hits: [SearchHit] = []
+            for row in rows.prefix(limit) {
+                let rank: String = try row.decode("rank")
+                hits.append(
+                    SearchHit(
+                        document: try Self.fetch(connection, id: try row.decode("id")), rank: Double(rank) ?? 0,
+                        excerpt: try row.decode("excerpt")))
+            }
+            var next: String?
+            if rows.count > limit {
+                let last = rows[limit - 1]
+                next = DocumentCursor.encode(
+                    "\(try last.decode("rank", as: String.self)) \(try last.decode("id", as: Int.self))")
+            }
+            return (hits, next)
+        }
+    }
+
+    /// What is late or missing for session `session` of `body`, document by document and language by language,
+    /// measured against the session's opening with the body's deadline rule, on `today` (the body's today when nil).
+    public func deadlines(
+        body code: String, session: Int, today: CalendarDate? = nil
+    ) async throws(PlenaryError) -> DeadlineReport {
+        let clock = self.clock
+        return try await database.read { connection in
+            let body = try CalendarBody.find(connection, code: code)
+            let place = try Self.place(connection, body: body, placement: .session(session))
+            let day = today ?? clock.today(in: body.timeZone)
+            let rule = try Self.deadlineRule(connection, bodyID: body.id)
+            let rows = try connection.query(
+                """
+                SELECT d.symbol, d.reissued, d.title, v.language, v.status, v.issued_on, plenary_document_due(d) AS due,
+                       plenary_version_lateness(v, plenary_document_due(d), $2::date) AS days
+                FROM documents d JOIN document_versions v ON v.document_id = d.id
+                WHERE d.session_id = $1 AND v.required
+                  AND plenary_version_lateness(v, plenary_document_due(d), $2::date) IS NOT NULL
+                ORDER BY d.sort_key, array_position(ARRAY['ar', 'zh', 'en', 'fr', 'ru', 'es'], v.language)
+                """,
+                [place.sessionID, day]
+            ).rows
+            let entries = try rows.map { row in
+                let symbol: String = try row.decode("symbol")
+                let reissued: Bool = try row.decode("reissued")
+                return DeadlineEntry(
+                    symbol: try DocumentSymbol(reissued ? symbol + "*" : symbol), title: try row.decode("title"),
+                    language: Language(rawValue: try row.decode("language"))!,
+                    status: VersionStatus(rawValue: try row.decode("status"))!,
+                    due: try row.decode("due"), issuedOn: try row.decode("issued_on", as: CalendarDate?.self),
+                    daysLate: try row.decode("days"))
+            }
+            return DeadlineReport(
+                body: body.code, session: session, opening: place.opening, today: day, rule: rule, entries: entries)
+        }
+    }
+}
+
+/// One hit of `doc search`.
+public struct SearchHit: Sendable, Hashable {
+    /// The document found.
+    public var document: Document
+    /// PostgreSQL's rank: higher is better.
+    public var rank: Double
+    /// The title with the matching words marked.
+    public var excerpt: String
+}

@@ -1,0 +1,295 @@
+import Foundation
+import PlenaryCore
+import Postgres
+import Sessions
+import Storage
+
+/// The registry's rows and the lookups its operations share, all on the caller's connection and transaction.
+extension DocumentRegistry {
+    /// The session or meeting a document is filed under, resolved to rows.
+    struct Place {
+        var sessionID: Int?
+        var meetingID: Int?
+        var filing: DocumentRules.Filing
+        /// The first day of the session (its first part) or meeting.
+        var opening: CalendarDate
+    }
+
+    /// A document's identity and lineage, as the write paths need them.
+    struct StoredRow {
+        var id: Int
+        var bodyID: Int
+        var symbol: DocumentSymbol
+        var relation: DocumentRelation?
+        var parentID: Int?
+        var reissued: Bool
+        var sessionID: Int?
+        var meetingID: Int?
+    }
+
+    static func validate(_ draft: DocumentDraft) throws(PlenaryError) {
+        try DocumentRules.title(draft.title)
+        try DocumentRules.agendaItems(draft.agendaItems)
+        if draft.languages.isEmpty { throw .badArgument("languages", "must name at least one language") }
+        if !draft.languages.contains(draft.originalLanguage) {
+            throw .badArgument(
+                "original", "\(draft.originalLanguage.rawValue) must be one of the document's languages")
+        }
+        if case .session(let number) = draft.placement, !(1...9999).contains(number) {
+            throw .badArgument("session", "must be an integer 1…9999")
+        }
+    }
+
+    /// The body whose code the symbol starts with (the longest such code), or 550.
+    static func issuingBody(_ connection: Connection, of symbol: DocumentSymbol) throws -> CalendarBody {
+        let row = try connection.queryOne(
+            """
+            SELECT code FROM bodies WHERE starts_with($1, code || '/') ORDER BY length(code) DESC LIMIT 1
+            """,
+            [symbol.description])
+        guard let row else {
+            throw PlenaryError.notFound("symbol: no body issues \(symbol) (its series is \(symbol.body))")
+        }
+        return try CalendarBody.find(connection, code: try row.decode("code"))
+    }
+
+    /// The rows of a session (its first part, with the years of all its parts) or meeting; 550 naming the key.
+    static func place(_ connection: Connection, body: CalendarBody, placement: DocumentPlacement) throws -> Place {
+        switch placement {
+        case .session(let number):
+            let row = try connection.queryOne(
+                """
+                SELECT (array_agg(id ORDER BY part))[1] AS id, min(start_date) AS opening,
+                       min(extract(year FROM start_date))::int AS first_year,
+                       max(extract(year FROM end_date))::int AS last_year
+                FROM sessions WHERE body_id = $1 AND number = $2 HAVING count(*) > 0
+                """,
+                [body.id, number])
+            guard let row else { throw PlenaryError.notFound("session: \(body.code) has no session \(number)") }
+            let first: Int = try row.decode("first_year")
+            let last: Int = try row.decode("last_year")
+            return Place(
+                sessionID: try row.decode("id"), meetingID: nil,
+                filing: DocumentRules.Filing(
+                    label: "session \(number) of \(body.code)", body: body.code, session: number, workingGroup: nil,
+                    years: first...max(first, last)),
+                opening: try row.decode("opening"))
+        case .meeting(let group, let number):
+            try requireWorkingGroup(connection, body: body, code: group)
+            let row = try connection.queryOne(
+                """
+                SELECT m.id, m.start_date, extract(year FROM m.start_date)::int AS first_year,
+                       extract(year FROM m.end_date)::int AS last_year
+                FROM working_group_meetings m JOIN working_groups g ON g.id = m.working_group_id
+                WHERE g.body_id = $1 AND g.code = $2 AND m.number = $3
+                """,
+                [body.id, group, number])
+            guard let row else {
+                throw PlenaryError.notFound("meeting: \(group) of \(body.code) has no meeting \(number)")
+            }
+            let first: Int = try row.decode("first_year")
+            let last: Int = try row.decode("last_year")
+            return Place(
+                sessionID: nil, meetingID: try row.decode("id"),
+                filing: DocumentRules.Filing(
+                    label: "meeting \(number) of \(group) of \(body.code)", body: body.code, session: nil,
+                    workingGroup: group, years: first...max(first, last)),
+                opening: try row.decode("start_date"))
+        }
+    }
+
+    /// The place of an existing document, for the documents derived from it.
+    static func place(_ connection: Connection, row: StoredRow) throws -> Place {
+        let found = try connection.queryOne(
+            """
+            SELECT b.code, s.number AS session, g.code AS wg, m.number AS meeting FROM documents d
+            JOIN bodies b ON b.id = d.body_id LEFT JOIN sessions s ON s.id = d.session_id
+            LEFT JOIN working_group_meetings m ON m.id = d.meeting_id
+            LEFT JOIN working_groups g ON g.id = m.working_group_id WHERE d.id = $1
+            """,
+            [row.id])!
+        let body = try CalendarBody.find(connection, code: try found.decode("code"))
+        if let session = try found.decode("session", as: Int?.self) {
+            return try place(connection, body: body, placement: .session(session))
+        }
+        return try place(
+            connection, body: body,
+            placement: .meeting(workingGroup: try found.decode("wg"), number: try found.decode("meeting")))
+    }
+
+    /// 550 naming `wg` unless `body` has a working group `code`.
+    static func requireWorkingGroup(_ connection: Connection, body: CalendarBody, code: String) throws {
+        let found = try connection.queryOne(
+            "SELECT 1 AS found FROM working_groups WHERE body_id = $1 AND code = $2", [body.id, code])
+        if found == nil { throw PlenaryError.notFound("wg: \(body.code) has no working group \(code)") }
+    }
+
+    /// 551 naming the document that already holds `symbol`.
+    static func requireUnregistered(_ connection: Connection, _ symbol: DocumentSymbol) throws {
+        guard let row = try row(connection, symbol, lock: false) else { return }
+        let existing = try fetch(connection, id: row.id)
+        throw PlenaryError.conflict(
+            "symbol: \(symbol) is already registered (\"\(existing.title)\", \(existing.placement) of "
+                + "\(existing.body)); a symbol is given once")
+    }
+
+    static let rowColumns =
+        "id, body_id, symbol, relation, parent_id, reissued, session_id, meeting_id FROM documents"
+
+    /// The document registered under `symbol` (unmarked), or nil; `lock` holds it to the end of the transaction,
+    /// which is what numbers a document's revisions, corrigenda and addenda one at a time.
+    static func row(_ connection: Connection, _ symbol: DocumentSymbol, lock: Bool) throws -> StoredRow? {
+        try connection.queryOne(
+            "SELECT \(rowColumns) WHERE symbol = $1" + (lock ? " FOR UPDATE" : ""), [symbol.description]
+        ).map(stored(from:))
+    }
+
+    static func row(_ connection: Connection, id: Int, lock: Bool) throws -> StoredRow {
+        try stored(
+            from: try connection.queryOne("SELECT \(rowColumns) WHERE id = $1" + (lock ? " FOR UPDATE" : ""), [id])!)
+    }
+
+    static func stored(from row: Row) throws -> StoredRow {
+        StoredRow(
+            id: try row.decode("id"), bodyID: try row.decode("body_id"),
+            symbol: try DocumentSymbol(try row.decode("symbol", as: String.self)),
+            relation: try row.decode("relation", as: String?.self).flatMap(DocumentRelation.init(rawValue:)),
+            parentID: try row.decode("parent_id", as: Int?.self), reissued: try row.decode("reissued"),
+            sessionID: try row.decode("session_id", as: Int?.self),
+            meetingID: try row.decode("meeting_id", as: Int?.self))
+    }
+
+    /// Inserts the document and its six language versions; returns its id.
+    static func insert(
+        _ connection: Connection, symbol: DocumentSymbol, body: Int, place: Place, title: String,
+        agendaItems: [String], distribution: DocumentSymbol.Distribution, original: Language,
+        issuedOn: CalendarDate?, parent: (id: Int, relation: DocumentRelation, number: Int)?, reissued: Bool,
+        languages: [Language]
+    ) throws -> Int {
+        let series = parent == nil ? DocumentSeries(of: symbol) : nil
+        let row = try connection.queryOne(
+            """
+            INSERT INTO documents (body_id, symbol, sort_key, session_id, meeting_id, series, issuer, period, serial,
+                                   doc_type, distribution, title, agenda_items, original_language, issued_on,
+                                   parent_id, relation, relation_number, reissued)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
+            RETURNING id
+            """,
+            [
+                body, symbol.description, DocumentRules.sortKey(symbol), place.sessionID, place.meetingID,
+                series?.rawValue, symbol.issuer, DocumentRules.period(of: symbol), series == nil ? nil : symbol.serial,
+                symbol.documentType.rawValue, distribution.rawValue, title, agendaItems, original.rawValue, issuedOn,
+                parent?.id, parent?.relation.rawValue, parent?.number, reissued,
+            ])
+        let id: Int = try row!.decode("id")
+        try connection.query(
+            """
+            INSERT INTO document_versions (document_id, language, required)
+            SELECT $1, language, language = ANY($2::text[])
+            FROM unnest(ARRAY['ar', 'zh', 'en', 'fr', 'ru', 'es']) AS language
+            """,
+            [id, languages.map(\.rawValue)])
+        return id
+    }
+
+    /// The document with row id `id`, its versions and lineage.
+    static func fetch(_ connection: Connection, id: Int) throws -> Document {
+        let row = try connection.queryOne(
+            """
+            SELECT d.symbol, d.reissued, b.code AS body, s.number AS session, g.code AS wg, m.number AS meeting,
+                   d.doc_type, d.distribution, d.title, d.agenda_items, d.original_language, d.issued_on,
+                   d.relation, p.symbol AS parent, p.reissued AS parent_reissued,
+                   (SELECT r.symbol || CASE WHEN r.reissued THEN '*' ELSE '' END FROM documents r
+                    WHERE r.relation = 'revision'
+                      AND r.parent_id = CASE WHEN d.relation = 'revision' THEN d.parent_id ELSE d.id END
+                    ORDER BY r.relation_number DESC LIMIT 1) AS latest_revision
+            FROM documents d JOIN bodies b ON b.id = d.body_id
+            LEFT JOIN sessions s ON s.id = d.session_id
+            LEFT JOIN working_group_meetings m ON m.id = d.meeting_id
+            LEFT JOIN working_groups g ON g.id = m.working_group_id
+            LEFT JOIN documents p ON p.id = d.parent_id
+            WHERE d.id = $1
+            """,
+            [id])
+        guard let row else { throw PlenaryError.notFound("symbol: no document \(id)") }
+        let symbol: String = try row.decode("symbol")
+        let reissued: Bool = try row.decode("reissued")
+        let placement: DocumentPlacement =
+            if let session = try row.decode("session", as: Int?.self) {
+                .session(session)
+            } else {
+                .meeting(workingGroup: try row.decode("wg"), number: try row.decode("meeting"))
+            }
+        let parent = try row.decode("parent", as: String?.self).map { text in
+            try DocumentSymbol(try row.decode("parent_reissued", as: Bool.self) ? text + "*" : text)
+        }
+        let latest = try row.decode("latest_revision", as: String?.self).map { try DocumentSymbol($0) }
+        let versions = try connection.query(
+            """
+            SELECT language, required, status, issued_on, file, bytes, sha256 FROM document_versions
+            WHERE document_id = $1 ORDER BY array_position(ARRAY['ar', 'zh', 'en', 'fr', 'ru', 'es'], language)
+            """,
+            [id]
+        ).rows.map { row in
+            LanguageVersion(
+                language: Language(rawValue: try row.decode("language"))!, required: try row.decode("required"),
+                status: VersionStatus(rawValue: try row.decode("status"))!,
+                issuedOn: try row.decode("issued_on", as: CalendarDate?.self),
+                file: try row.decode("file", as: String?.self), bytes: try row.decode("bytes", as: Int?.self),
+                sha256: try row.decode("sha256", as: String?.self))
+        }
+        let type = DocumentSymbol.DocumentType(rawValue: try row.decode("doc_type")) ?? .main
+        let printed = try DocumentSymbol(reissued ? symbol + "*" : symbol)
+        return Document(
+            symbol: printed, body: try row.decode("body"), placement: placement, type: type,
+            distribution: DocumentSymbol.Distribution(rawValue: try row.decode("distribution")) ?? .general,
+            title: try row.decode("title"), agendaItems: try row.decode("agenda_items"),
+            originalLanguage: Language(rawValue: try row.decode("original_language")) ?? .en,
+            issuedOn: try row.decode("issued_on", as: CalendarDate?.self), parent: parent,
+            relation: try row.decode("relation", as: String?.self).flatMap(DocumentRelation.init(rawValue:)),
+            supersededBy: latest.flatMap { DocumentRules.unmarked($0) == DocumentRules.unmarked(printed) ? nil : $0 },
+            versions: versions)
+    }
+
+    static func deadlineRule(_ connection: Connection, bodyID: Int) throws -> DeadlineRule {
+        guard
+            let row = try connection.queryOne(
+                """
+                SELECT pre_session_days, agenda_regular_days, agenda_special_days FROM document_deadline_rules
+                WHERE body_id = $1
+                """,
+                [bodyID])
+        else { return .standard }
+        return DeadlineRule(
+            preSessionDays: try row.decode("pre_session_days"),
+            agendaRegularDays: try row.decode("agenda_regular_days"),
+            agendaSpecialDays: try row.decode("agenda_special_days"))
+    }
+
+    static func operation(_ relation: DocumentRelation) -> String {
+        switch relation {
+        case .revision: "revise"
+        case .corrigendum: "correct"
+        case .addendum: "addendum"
+        case .amendment: "amend"
+        }
+    }
+
+    /// The database's refusals in the contract's words: trigger refusals (PL551) carry their message; constraints
+    /// are named here, by the key a client gave.
+    @Sendable static func explain(_ error: PostgresError) -> PlenaryError? {
+        if let refusal = CalendarRefusal.explain(error) { return refusal }
+        switch error.constraint {
+        case "documents_symbol_key", "documents_sort_key_key", "documents_relation_key":
+            return .conflict("symbol: that symbol is already registered; a symbol is given once")
+        case "documents_title_not_blank": return .badArgument("title", "must be 1 to 1000 characters")
+        case "documents_distribution_agrees":
+            return .conflict("distribution: the symbol says limited (L.n) or restricted (R.n)")
+        case "document_versions_bytes_range": return .badArgument("bytes", "must be 0 or more")
+        case "document_versions_sha256_format": return .badArgument("sha256", "must be 64 hexadecimal digits")
+        case "document_versions_file_format": return .badArgument("file", "must be a file name or URL on one line")
+        case "document_counters_serial_range": return .conflict("series: no serial is left in that series")
+        default: return nil
+        }
+    }
+}
