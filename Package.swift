@@ -116,7 +116,7 @@ let package = Package(
         // Test-only helpers: the throwaway cluster's databases, process runners.
         .target(
             name: "PlenaryTestSupport",
-            dependencies: ["Postgres", "Storage"],
+            dependencies: ["Postgres", "Storage", "PlenaryCore"],
             path: "Tests/PlenaryTestSupport"
         ),
         .testTarget(

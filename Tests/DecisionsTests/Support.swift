@@ -102,57 +102,8 @@ final class Conference: Sendable {
     }
 }
 
-/// `2008-10-08` as a date; traps on a typo in a test.
-func day(_ text: String) -> CalendarDate {
-    guard let date = CalendarDate(iso: text) else { fatalError("not a date: \(text)") }
-    return date
-}
-
 /// `4/4` as a number; traps on a typo in a test.
 func number(_ text: String) -> DecisionNumber {
     guard let number = DecisionNumber(parsing: text) else { fatalError("not a decision number: \(text)") }
     return number
-}
-
-/// Runs `operation`, expecting it to be refused with `code` and a message holding every fragment; returns the error.
-@discardableResult
-func refused<T>(
-    _ code: ReplyCode, _ fragments: String..., sourceLocation: SourceLocation = #_sourceLocation,
-    _ operation: () async throws -> T
-) async -> PlenaryError? {
-    do {
-        _ = try await operation()
-        Issue.record("expected a \(code.rawValue) refusal, but it was allowed", sourceLocation: sourceLocation)
-        return nil
-    } catch let error as PlenaryError {
-        #expect(error.code == code, "\(error)", sourceLocation: sourceLocation)
-        for fragment in fragments {
-            #expect(
-                error.message.contains(fragment), "“\(error.message)” lacks “\(fragment)”",
-                sourceLocation: sourceLocation)
-        }
-        return error
-    } catch {
-        Issue.record("expected a PlenaryError, got \(error)", sourceLocation: sourceLocation)
-        return nil
-    }
-}
-
-/// Runs SQL a service would never send and expects the database itself to refuse it with `sqlState`.
-@discardableResult
-func databaseRefuses(
-    _ connection: Connection, _ sql: String, _ parameters: [any PostgresEncodable] = [], sqlState: String,
-    constraint: String? = nil, sourceLocation: SourceLocation = #_sourceLocation
-) -> PostgresError? {
-    do {
-        try connection.query(sql, parameters)
-        Issue.record("the database accepted: \(sql)", sourceLocation: sourceLocation)
-        return nil
-    } catch {
-        #expect(error.sqlState == sqlState, "\(error)", sourceLocation: sourceLocation)
-        if let constraint {
-            #expect(error.constraint == constraint, "\(error)", sourceLocation: sourceLocation)
-        }
-        return error
-    }
 }

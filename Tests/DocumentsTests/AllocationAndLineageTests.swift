@@ -1,6 +1,7 @@
 import Documents
 import Foundation
 import PlenaryCore
+import PlenaryTestSupport
 import Postgres
 import Storage
 import Testing
@@ -34,7 +35,7 @@ struct AllocationAndLineageTests {
         try await office.register("CTOC/COP/2008/CRP.7")
         #expect(try await allocate(.conferenceRoomPaper) == "CTOC/COP/2008/CRP.8")
         let before = try office.footprint()
-        await refusedWith(.notFound, "session: CTOC/COP has no session 8") { try await allocate(.main, .session(8)) }
+        await refused(.notFound, "session: CTOC/COP has no session 8") { try await allocate(.main, .session(8)) }
         #expect(try office.footprint() == before)
     }
 
@@ -105,7 +106,7 @@ struct AllocationAndLineageTests {
         #expect(addendumRevision.symbol.description == "CTOC/COP/2008/4/Add.1/Rev.1")
         let amendment = try await office.documents.derive(.amendment, of: original, by: Secretariat.clerk)
         #expect(amendment.symbol.description == "CTOC/COP/2008/4/Amend.1")
-        await refusedWith(.badArgument, "title: required for an addendum") {
+        await refused(.badArgument, "title: required for an addendum") {
             try await office.documents.derive(.addendum, of: original, by: Secretariat.clerk)
         }
         let audit = try AuditLog.list(try office.connection(), entity: "document").map(\.operation)
@@ -127,7 +128,7 @@ struct AllocationAndLineageTests {
 
         try await office.register("CTOC/COP/2008/CRP.3", "English only", languages: [.en])
         let before = try office.footprint()
-        await refusedWith(.badArgument, "languages: fr is not a language of CTOC/COP/2008/CRP.3") {
+        await refused(.badArgument, "languages: fr is not a language of CTOC/COP/2008/CRP.3") {
             try await office.documents.derive(
                 .corrigendum, of: try DocumentSymbol("CTOC/COP/2008/CRP.3"), languages: [.fr], by: Secretariat.clerk)
         }
@@ -139,7 +140,7 @@ struct AllocationAndLineageTests {
         let reissued = try await office.documents.reissue(try DocumentSymbol("CTOC/COP/2008/12"), by: Secretariat.clerk)
         #expect(reissued.symbol.description == "CTOC/COP/2008/12*")
         #expect(try await office.documents.get(try DocumentSymbol("CTOC/COP/2008/12*")) == reissued)
-        await refusedWith(.conflict, "already reissued") {
+        await refused(.conflict, "already reissued") {
             try await office.documents.reissue(try DocumentSymbol("CTOC/COP/2008/12"), by: Secretariat.clerk)
         }
         let marked = try await office.register("CTOC/COP/2008/13*", "Registered as reissued")
@@ -173,7 +174,7 @@ struct AllocationAndLineageTests {
             for language in languages {
                 try await office.documents.version(
                     try DocumentSymbol(symbol),
-                    VersionUpdate(language: language, status: .issued, date: calendarDay(date)),
+                    VersionUpdate(language: language, status: .issued, date: day(date)),
                     by: Secretariat.clerk)
             }
         }
@@ -182,7 +183,7 @@ struct AllocationAndLineageTests {
         try await issue("CTOC/COP/2008/2", [.fr], on: "2008-09-05")
 
         let report = try await office.documents.deadlines(body: "CTOC/COP", session: 4)
-        #expect(report.opening == calendarDay("2008-10-08") && report.rule == .standard)
+        #expect(report.opening == day("2008-10-08") && report.rule == .standard)
         let lines = report.entries.map { "\($0.symbol) \($0.language.rawValue) \($0.state) \($0.daysLate)" }
         #expect(
             lines == [
@@ -198,7 +199,7 @@ struct AllocationAndLineageTests {
         #expect(
             relaxed.entries.filter { $0.symbol.description == "CTOC/COP/2008/2" }.map(\.daysLate) == [21, 21, 21, 21])
         #expect(!relaxed.entries.contains { $0.language == .fr })
-        await refusedWith(.notFound, "session: CTOC/COP has no session 7") {
+        await refused(.notFound, "session: CTOC/COP has no session 7") {
             try await office.documents.deadlines(body: "CTOC/COP", session: 7)
         }
     }

@@ -21,24 +21,24 @@ final class Secretariat: Sendable {
     init(today: String = "2008-10-01") async throws {
         conninfo = try TestCluster.makeDatabase()
         database = Database(configuration: ConnectionPool.Configuration(conninfo: conninfo, size: 4))
-        documents = DocumentRegistry(database: database, clock: CalendarClock(today: calendarDay(today)))
+        documents = DocumentRegistry(database: database, clock: CalendarClock(today: day(today)))
         let admin = Actor(name: "admin", role: .admin)
         _ = try await BodyRegistry(database: database).add(
             Body(code: "CTOC/COP", name: "Conference of the Parties", timeZone: "Europe/Vienna"), by: admin)
         let sessions = SessionRegistry(database: database)
         _ = try await sessions.schedule(
             SessionPlan(
-                number: 4, venue: "Vienna, Austria", start: calendarDay("2008-10-08"), end: calendarDay("2008-10-17")),
+                number: 4, venue: "Vienna, Austria", start: day("2008-10-08"), end: day("2008-10-17")),
             body: "CTOC/COP", by: Self.clerk)
         _ = try await sessions.schedule(
             SessionPlan(
-                number: 5, venue: "Vienna, Austria", start: calendarDay("2010-10-18"), end: calendarDay("2010-10-22")),
+                number: 5, venue: "Vienna, Austria", start: day("2010-10-18"), end: day("2010-10-22")),
             body: "CTOC/COP", by: Self.clerk)
         _ = try await WorkingGroupRegistry(database: database).establish(
             WorkingGroupCharter(code: "WG.4", name: "Working Group on Trafficking in Persons"), body: "CTOC/COP",
             by: Self.clerk)
         _ = try await MeetingRegistry(database: database).schedule(
-            MeetingPlan(start: calendarDay("2010-01-27"), end: calendarDay("2010-01-29"), venue: "Vienna, Austria"),
+            MeetingPlan(start: day("2010-01-27"), end: day("2010-01-29"), venue: "Vienna, Austria"),
             body: "CTOC/COP", workingGroup: "WG.4", by: Self.clerk)
     }
 
@@ -65,35 +65,5 @@ final class Secretariat: Sendable {
     /// Documents, versions, counters and audit rows: what a refusal must leave as it was.
     func footprint() throws -> [Int] {
         try ["documents", "document_versions", "document_counters", "audit_log"].map(count)
-    }
-}
-
-/// `2008-10-08` as a date; traps on a typo in a test.
-func calendarDay(_ text: String) -> CalendarDate {
-    guard let date = CalendarDate(iso: text) else { fatalError("not a date: \(text)") }
-    return date
-}
-
-/// Runs `operation`, expecting it to be refused with `code` and a message holding every fragment.
-@discardableResult
-func refusedWith<T>(
-    _ code: ReplyCode, _ fragments: String..., sourceLocation: SourceLocation = #_sourceLocation,
-    _ operation: () async throws -> T
-) async -> PlenaryError? {
-    do {
-        _ = try await operation()
-        Issue.record("expected a \(code.rawValue) refusal, but it was allowed", sourceLocation: sourceLocation)
-        return nil
-    } catch let error as PlenaryError {
-        #expect(error.code == code, "\(error)", sourceLocation: sourceLocation)
-        for fragment in fragments {
-            #expect(
-                error.message.contains(fragment), "“\(error.message)” lacks “\(fragment)”",
-                sourceLocation: sourceLocation)
-        }
-        return error
-    } catch {
-        Issue.record("expected a PlenaryError, got \(error)", sourceLocation: sourceLocation)
-        return nil
     }
 }

@@ -1,6 +1,7 @@
 import Documents
 import Foundation
 import PlenaryCore
+import PlenaryTestSupport
 import Postgres
 import Storage
 import Testing
@@ -38,23 +39,23 @@ struct RegistrationTests {
         #expect(document.placement == meeting)
         let before = try office.footprint()
         // The example of the issue: a 2010 working-group symbol cannot be filed under the 2008 session.
-        await refusedWith(.conflict, "symbol: CTOC/COP/WG.4/2010/2", "working group WG.4", "session 4 of CTOC/COP") {
+        await refused(.conflict, "symbol: CTOC/COP/WG.4/2010/2", "working group WG.4", "session 4 of CTOC/COP") {
             try await office.register("CTOC/COP/WG.4/2010/2")
         }
-        await refusedWith(.conflict, "carries the year 2010", "session 4 of CTOC/COP is held in 2008") {
+        await refused(.conflict, "carries the year 2010", "session 4 of CTOC/COP is held in 2008") {
             try await office.register("CTOC/COP/2010/1")
         }
-        await refusedWith(.conflict, "carries the year 2008", "meeting 1 of WG.4 of CTOC/COP") {
+        await refused(.conflict, "carries the year 2008", "meeting 1 of WG.4 of CTOC/COP") {
             try await office.register("CTOC/COP/WG.4/2008/1", placement: meeting)
         }
-        await refusedWith(.conflict, "names no working group") {
+        await refused(.conflict, "names no working group") {
             try await office.register("CTOC/COP/2010/9", placement: meeting)
         }
-        await refusedWith(.notFound, "no body issues CAC/COSP/2008/1") { try await office.register("CAC/COSP/2008/1") }
-        await refusedWith(.notFound, "session: CTOC/COP has no session 9") {
+        await refused(.notFound, "no body issues CAC/COSP/2008/1") { try await office.register("CAC/COSP/2008/1") }
+        await refused(.notFound, "session: CTOC/COP has no session 9") {
             try await office.register("CTOC/COP/2008/1", placement: .session(9))
         }
-        await refusedWith(.notFound, "meeting: WG.4 of CTOC/COP has no meeting 7") {
+        await refused(.notFound, "meeting: WG.4 of CTOC/COP has no meeting 7") {
             try await office.register("CTOC/COP/WG.4/2010/3", placement: .meeting(workingGroup: "WG.4", number: 7))
         }
         #expect(try office.footprint() == before)
@@ -99,23 +100,22 @@ struct RegistrationTests {
     @Test func aSymbolIsRegisteredOnceAndRefusalsWriteNothing() async throws {
         try await office.register("CTOC/COP/2008/4", "Implementation of the Protocol")
         let before = try office.footprint()
-        await refusedWith(.conflict, "symbol: CTOC/COP/2008/4 is already registered", "Implementation of the Protocol")
-        {
+        await refused(.conflict, "symbol: CTOC/COP/2008/4 is already registered", "Implementation of the Protocol") {
             try await office.register("CTOC/COP/2008/4", "Again")
         }
-        await refusedWith(.badArgument, "symbol: component 3 `20O8`") { try await office.register("CTOC/COP/20O8/5") }
-        await refusedWith(.badArgument, "title: must not be blank") {
+        await refused(.badArgument, "symbol: component 3 `20O8`") { try await office.register("CTOC/COP/20O8/5") }
+        await refused(.badArgument, "title: must not be blank") {
             try await office.register("CTOC/COP/2008/5", "  ")
         }
-        await refusedWith(.badArgument, "languages: unknown language de") {
+        await refused(.badArgument, "languages: unknown language de") {
             try Language.parseList(["en", "de"], key: "languages")
         }
-        await refusedWith(.conflict, "distribution: CTOC/COP/2008/L.2 is a limited-distribution document") {
+        await refused(.conflict, "distribution: CTOC/COP/2008/L.2 is a limited-distribution document") {
             try await office.documents.register(
                 symbol: try DocumentSymbol("CTOC/COP/2008/L.2"),
                 DocumentDraft(title: "Draft", placement: .session(4), distribution: .general), by: Secretariat.clerk)
         }
-        await refusedWith(.notFound, "CTOC/COP/2008/7 that CTOC/COP/2008/7/Rev.1 modifies is not registered") {
+        await refused(.notFound, "CTOC/COP/2008/7 that CTOC/COP/2008/7/Rev.1 modifies is not registered") {
             try await office.register("CTOC/COP/2008/7/Rev.1")
         }
         #expect(try office.footprint() == before)
@@ -133,26 +133,26 @@ struct RegistrationTests {
         let french = submitted.versions.first { $0.language == .fr }!
         #expect(french.status == .submitted && french.sha256 == sha && french.bytes == 123_456)
         let issued = try await office.documents.version(
-            symbol, VersionUpdate(language: .en, status: .issued, date: calendarDay("2008-08-20")),
+            symbol, VersionUpdate(language: .en, status: .issued, date: day("2008-08-20")),
             by: Secretariat.clerk)
-        #expect(issued.versions.first { $0.language == .en }?.issuedOn == calendarDay("2008-08-20"))
-        #expect(issued.issuedOn == calendarDay("2008-08-20"))
+        #expect(issued.versions.first { $0.language == .en }?.issuedOn == day("2008-08-20"))
+        #expect(issued.issuedOn == day("2008-08-20"))
 
         let before = try office.footprint()
-        await refusedWith(.conflict, "status: the en version of CTOC/COP/2008/2 is issued", "never goes back") {
+        await refused(.conflict, "status: the en version of CTOC/COP/2008/2 is issued", "never goes back") {
             try await office.documents.version(
                 symbol, VersionUpdate(language: .en, status: .translated), by: Secretariat.clerk)
         }
-        await refusedWith(.badArgument, "bytes: must be 0 or more") {
+        await refused(.badArgument, "bytes: must be 0 or more") {
             try await office.documents.version(
                 symbol, VersionUpdate(language: .ru, status: .submitted, bytes: -1), by: Secretariat.clerk)
         }
-        await refusedWith(.badArgument, "sha256: must be 64 hexadecimal digits") {
+        await refused(.badArgument, "sha256: must be 64 hexadecimal digits") {
             try await office.documents.version(
                 symbol, VersionUpdate(language: .ru, status: .submitted, sha256: "xyz"), by: Secretariat.clerk)
         }
-        await refusedWith(.badArgument, "lang: unknown language de") { try Language.parse("de", key: "lang") }
-        await refusedWith(.notFound, "CTOC/COP/2008/99 is not registered") {
+        await refused(.badArgument, "lang: unknown language de") { try Language.parse("de", key: "lang") }
+        await refused(.notFound, "CTOC/COP/2008/99 is not registered") {
             try await office.documents.version(
                 try DocumentSymbol("CTOC/COP/2008/99"), VersionUpdate(language: .en, status: .submitted),
                 by: Secretariat.clerk)
@@ -184,7 +184,7 @@ struct RegistrationTests {
             for language in Language.allCases {
                 try await office.documents.version(
                     try DocumentSymbol("CTOC/COP/2008/\(serial)"),
-                    VersionUpdate(language: language, status: .issued, date: calendarDay("2008-08-01")),
+                    VersionUpdate(language: language, status: .issued, date: day("2008-08-01")),
                     by: Secretariat.clerk)
             }
         }
@@ -206,7 +206,7 @@ struct RegistrationTests {
         let papers = try await office.documents.list(
             body: "CTOC/COP", filter: DocumentFilter(type: .conferenceRoomPaper))
         #expect(papers.documents.map(\.symbol.description) == ["CTOC/COP/2008/CRP.1"])
-        await refusedWith(.badArgument, "after: not a cursor") {
+        await refused(.badArgument, "after: not a cursor") {
             try await office.documents.list(body: "CTOC/COP", after: "garbage!")
         }
     }
