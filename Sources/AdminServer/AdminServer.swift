@@ -25,18 +25,23 @@ public final class AdminServer: Service, Sendable {
         public var inFlightPerConnection: Int
         /// Seconds to authenticate before the server says 421 and closes.
         public var authTimeoutSeconds: Int
-        /// Seconds an authenticated connection may stay silent.
+        /// Seconds an authenticated connection may stay silent before the server answers 421 and closes; a
+        /// connection that watches events is exempt.
         public var idleTimeoutSeconds: Int
         /// Longest a command may run before it is answered 451.
         public var commandTimeoutMilliseconds: Int
         /// Connections served at once.
         public var maxConnections: Int
+        /// Requests answered with a protocol error in a row (bad line, unknown command, bad argument, failed auth,
+        /// forbidden) before the server answers 421 and closes.
+        public var maxConsecutiveErrors: Int
 
         /// Creates a configuration.
         public init(
             host: String = "127.0.0.1", port: Int = 7411, lineBytesBeforeAuth: Int = 512, lineBytes: Int = 16_384,
             inFlightPerConnection: Int = 32, authTimeoutSeconds: Int = 10, idleTimeoutSeconds: Int = 600,
-            commandTimeoutMilliseconds: Int = 30_000, maxConnections: Int = 1_000
+            commandTimeoutMilliseconds: Int = 30_000, maxConnections: Int = 1_000,
+            maxConsecutiveErrors: Int = AdminConnectionState.Limits.defaultMaxConsecutiveErrors
         ) {
             self.host = host
             self.port = port
@@ -47,6 +52,7 @@ public final class AdminServer: Service, Sendable {
             self.idleTimeoutSeconds = idleTimeoutSeconds
             self.commandTimeoutMilliseconds = commandTimeoutMilliseconds
             self.maxConnections = maxConnections
+            self.maxConsecutiveErrors = maxConsecutiveErrors
         }
     }
 
@@ -55,8 +61,8 @@ public final class AdminServer: Service, Sendable {
     private let tokens: TokenStore
     private let logger: Logger
     private let group: any EventLoopGroup
-    private let bound = NIOLockedValueBox<(port: Int?, waiters: [CheckedContinuation<Int, any Error>])>((nil, []))
-    private let connections = NIOLockedValueBox<[ObjectIdentifier: any Channel]>([:])
+    private let bound = NIOLockedValueBox(Binding())
+    private let connections = NIOLockedValueBox<[ObjectIdentifier: AdminConnection]>([:])
 
     /// Creates the server; nothing listens until `run()`.
     public init(
@@ -71,25 +77,45 @@ public final class AdminServer: Service, Sendable {
         self.logger = logger
     }
 
-    /// The port the server listens on, once it does.
+    /// Where listening stands: the port once bound, the error if binding failed, and who waits to know.
+    private struct Binding {
+        var result: Result<Int, any Error>?
+        var waiters: [CheckedContinuation<Int, any Error>] = []
+    }
+
+    /// The port the server listens on, once it does; throws when it could not bind (the port is taken).
     public func boundPort() async throws -> Int {
         try await withCheckedThrowingContinuation { continuation in
-            let port = bound.withLockedValue { state -> Int? in
-                if let port = state.port { return port }
+            let result = bound.withLockedValue { state -> Result<Int, any Error>? in
+                if let result = state.result { return result }
                 state.waiters.append(continuation)
                 return nil
             }
-            if let port { continuation.resume(returning: port) }
+            if let result { continuation.resume(with: result) }
         }
     }
 
-    /// Listens until graceful shutdown, then says 421 to every connection and closes it.
-    public func run() async throws {
-        let configuration = self.configuration
-        let server = try await ServerBootstrap(group: group)
+    private func settle(_ result: Result<Int, any Error>) {
+        let waiters = bound.withLockedValue { state in
+            state.result = result
+            defer { state.waiters = [] }
+            return state.waiters
+        }
+        for waiter in waiters { waiter.resume(with: result) }
+    }
+
+    private typealias Listener = NIOAsyncChannel<(NIOAsyncChannel<LineFrame, ByteBuffer>, LineLimit), Never>
+
+    /// Binds the listening socket; each accepted connection gets a framer whose limit it shares with its loop, and
+    /// an inbound buffer whose high watermark stops reading when the client does not read its replies.
+    private func listen(_ configuration: Configuration) async throws -> Listener {
+        try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            // A client that sends its requests and then shuts down its sending side (`nc -N`, a script's pipe)
+            // still gets every reply; the connection closes once they are written.
+            .childChannelOption(.allowRemoteHalfClosure, value: true)
             .bind(host: configuration.host, port: configuration.port) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let limit = LineLimit(configuration.lineBytesBeforeAuth)
@@ -104,13 +130,21 @@ public final class AdminServer: Service, Sendable {
                     return (wrapped, limit)
                 }
             }
-        let port = server.channel.localAddress?.port ?? configuration.port
-        let waiters = bound.withLockedValue { state in
-            state.port = port
-            defer { state.waiters = [] }
-            return state.waiters
+    }
+
+    /// Listens until graceful shutdown, then says 421 to every connection and closes it.
+    public func run() async throws {
+        let configuration = self.configuration
+        let server: Listener
+        do {
+            server = try await listen(configuration)
+        } catch {
+            // Whoever waits for the port (the start-up announcement) must hear of it, or it waits for ever.
+            settle(.failure(error))
+            throw error
         }
-        for waiter in waiters { waiter.resume(returning: port) }
+        let port = server.channel.localAddress?.port ?? configuration.port
+        settle(.success(port))
         logger.info("listening", metadata: ["address": "\(configuration.host):\(port)"])
 
         try await withGracefulShutdownHandler {
@@ -125,30 +159,24 @@ public final class AdminServer: Service, Sendable {
             self.logger.info("shutting down: closing the listener and every connection")
             server.channel.close(promise: nil)
             let open = self.connections.withLockedValue { Array($0.values) }
-            for channel in open {
-                var buffer = channel.allocator.buffer(capacity: 64)
-                buffer.writeString("\(ReplyCode.closing.rawValue) CLOSING server shutting down\n")
-                channel.writeAndFlush(buffer).whenComplete { _ in channel.close(promise: nil) }
-            }
+            for connection in open { connection.requestClose("server shutting down") }
         }
-    }
-
-    private struct ConnectionState {
-        var actor: Actor?
-        var format: ReplyFormat = .text
-    }
-
-    private enum Outcome {
-        case keepOpen
-        case close
     }
 
     private func serve(_ connection: NIOAsyncChannel<LineFrame, ByteBuffer>, limit: LineLimit) async {
         let channel = connection.channel
         let id = ObjectIdentifier(channel)
+        let session = AdminConnection(
+            channel: channel, limit: limit,
+            limits: .init(
+                lineBytesBeforeAuth: configuration.lineBytesBeforeAuth, lineBytes: configuration.lineBytes,
+                authTimeout: .seconds(configuration.authTimeoutSeconds),
+                idleTimeout: .seconds(configuration.idleTimeoutSeconds),
+                maxConsecutiveErrors: configuration.maxConsecutiveErrors),
+            logger: logger)
         let overCapacity = connections.withLockedValue { open -> Bool in
             guard open.count < configuration.maxConnections else { return true }
-            open[id] = channel
+            open[id] = session
             return false
         }
         defer { connections.withLockedValue { _ = $0.removeValue(forKey: id) } }
@@ -160,113 +188,138 @@ public final class AdminServer: Service, Sendable {
                         ByteBuffer(string: "\(ReplyCode.closing.rawValue) CLOSING too many connections\n"))
                     return
                 }
-                try await outbound.write(
-                    ByteBuffer(
-                        bytes: ReplyEncoder.greeting(
-                            product: Product.name, version: Product.version,
-                            protocolVersion: Product.protocolVersion, authMethods: ["token"], format: .text)))
-                let authTimer = channel.eventLoop.scheduleTask(in: .seconds(Int64(configuration.authTimeoutSeconds))) {
-                    var buffer = channel.allocator.buffer(capacity: 64)
-                    buffer.writeString("\(ReplyCode.closing.rawValue) CLOSING authentication timed out\n")
-                    channel.writeAndFlush(buffer).whenComplete { _ in channel.close(promise: nil) }
+                do {
+                    try await converse(session, inbound: inbound, outbound: outbound)
+                } catch {
+                    await session.stopWatching()
+                    session.finish()
+                    throw error
                 }
-                defer { authTimer.cancel() }
-                var state = ConnectionState()
-                for try await frame in inbound {
-                    let (bytes, outcome) = await handle(frame, state: &state, limit: limit, authTimer: authTimer)
-                    try await outbound.write(ByteBuffer(bytes: bytes))
-                    if case .close = outcome { return }
-                }
+                await session.stopWatching()
+                session.finish()
             }
         } catch {
             logger.debug("connection ended", metadata: ["peer": "\(peer)", "error": "\(error)"])
         }
     }
 
-    private func handle(
-        _ frame: LineFrame, state: inout ConnectionState, limit: LineLimit, authTimer: Scheduled<Void>
-    ) async -> ([UInt8], Outcome) {
-        switch frame {
-        case .tooLong(let maximum):
-            let reply = ReplyEncoder.encode(.error(.lineTooLong(limit: maximum)), format: state.format)
-            return (reply, state.actor == nil ? .close : .keepOpen)
-        case .line(let bytes):
-            if state.actor == nil, Self.looksLikeHTTP(bytes) {
-                let error = PlenaryError.badSyntax("this is the Plenary admin protocol, not HTTP")
-                return (ReplyEncoder.encode(.error(error), format: state.format), .close)
+    /// The request loop: greet, then one frame at a time, each answered before the next is read.
+    private func converse(
+        _ session: AdminConnection, inbound: NIOAsyncChannelInboundStream<LineFrame>,
+        outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
+    ) async throws {
+        try await outbound.write(
+            ByteBuffer(
+                bytes: ReplyEncoder.greeting(
+                    product: Product.name, version: Product.version, protocolVersion: Product.protocolVersion,
+                    authMethods: ["token"], format: .text)))
+        session.start()
+        var frames = inbound.makeAsyncIterator()
+        conversation: while let frame = try await frames.next() {
+            switch session.receive(frame) {
+            case .act(let actions):
+                guard try await session.perform(actions, on: outbound) else { break conversation }
+            case .run(let request):
+                let (reply, effect, subscription) = await respond(to: request, session: session)
+                // The old stream ends before the reply that starts a new one, so nothing of it follows that reply.
+                if subscription != nil { await session.stopWatching() }
+                let open = try await session.perform(session.finished(reply, effect: effect), on: outbound)
+                if let subscription {
+                    if open { session.startWatching(subscription, on: outbound) } else { subscription.cancel() }
+                }
+                guard open else { break conversation }
             }
-            let request: RawRequest
-            switch LineParser.parse(bytes) {
-            case .failure(let error): return (ReplyEncoder.encode(.error(error), format: state.format), .keepOpen)
-            case .success(let parsed): request = parsed
-            }
-            let reply = await respond(to: request, state: &state, limit: limit, authTimer: authTimer)
-            let outcome: Outcome = reply.code == .bye ? .close : .keepOpen
-            return (ReplyEncoder.encode(reply, format: state.format), outcome)
         }
+        // Closing with requests still unread would make the kernel answer them with a reset, which can destroy
+        // the reply that says why the connection closes before the client reads it. So: stop sending, read and
+        // discard until the client closes too, for a short while at most.
+        await session.stopWatching()
+        session.lingerThenClose()
+        while (try? await frames.next()) != nil {}
     }
 
     private func respond(
-        to request: RawRequest, state: inout ConnectionState, limit: LineLimit, authTimer: Scheduled<Void>
-    ) async -> Reply {
+        to request: RawRequest, session: AdminConnection
+    ) async -> (Reply, AdminConnectionState.Effect, ChangeSubscription?) {
         let spec: CommandSpec
         let arguments: Arguments
         switch dispatcher.catalog.resolve(request) {
-        case .failure(let error): return .error(error)
+        case .failure(let error): return (.error(error), .none, nil)
         case .success(let pair): (spec, arguments) = pair
         }
+        if let refusal = session.admit(spec) { return (.error(refusal), .none, nil) }
+        let actor = session.actor
         switch spec.name {
         case "auth":
             do {
                 let actor = try await tokens.authenticate(try arguments.requiredString("token"))
-                state.actor = actor
-                limit.bytes = configuration.lineBytes
-                authTimer.cancel()
                 logger.info("authenticated", metadata: ["actor": "\(actor.name)", "role": "\(actor.role.rawValue)"])
-                return .ok([ReplyField("name", .string(actor.name)), ReplyField("role", .string(actor.role.rawValue))])
+                let reply = Reply.ok([
+                    ReplyField("name", .string(actor.name)), ReplyField("role", .string(actor.role.rawValue)),
+                ])
+                return (reply, .authenticated(actor), nil)
             } catch {
-                return .error(error)
+                return (.error(error), .none, nil)
             }
         case "hello":
-            let reply = await dispatcher.run(request, actor: state.actor ?? Actor(name: "anonymous", role: .observer))
+            let reply = await dispatcher.run(request, actor: actor ?? Actor(name: "anonymous", role: .observer))
             if reply.isSuccess, let format = arguments.string("format").flatMap(ReplyFormat.init(rawValue:)) {
-                state.format = format
+                return (reply, .format(format), nil)
             }
-            return reply
+            return (reply, .none, nil)
+        case "watch" where actor != nil:
+            // The handler subscribes and leaves the subscription on the target; the loop starts streaming it
+            // once the reply is written.
+            let target = WatchTarget(onDropped: { [session] reason in session.watcherDropped(reason) })
+            let reply = await WatchTarget.$current.withValue(target) {
+                await run(request, actor: actor, on: session.channel.eventLoop)
+            }
+            let subscription = target.takeSubscription()
+            guard reply.isSuccess, let subscription else {
+                subscription?.cancel()
+                return (reply, .none, nil)
+            }
+            return (reply, .watching, subscription)
         default:
-            break
+            return (await run(request, actor: actor, on: session.channel.eventLoop), .none, nil)
         }
-        guard let actor = state.actor else {
-            guard spec.availableBeforeAuth else { return .error(.authRequired()) }
+    }
+
+    /// Runs an admitted command: as the actor with the command timeout, or (before auth, for the few commands
+    /// allowed then) anonymously.
+    private func run(_ request: RawRequest, actor: Actor?, on eventLoop: any EventLoop) async -> Reply {
+        guard let actor else {
             return await dispatcher.run(request, actor: Actor(name: "anonymous", role: .observer))
         }
-        return await withTimeout(milliseconds: configuration.commandTimeoutMilliseconds) {
+        return await withTimeout(milliseconds: configuration.commandTimeoutMilliseconds, on: eventLoop) {
             await self.dispatcher.run(request, actor: actor)
         }
     }
 
     /// Runs `body`, answering 451 when it takes longer than the command timeout (the body is cancelled, which
     /// cancels its statement on the server).
-    private func withTimeout(milliseconds: Int, _ body: @escaping @Sendable () async -> Reply) async -> Reply {
-        await withTaskGroup(of: Reply?.self) { group in
-            group.addTask { await body() }
-            group.addTask {
-                try? await Task.sleep(for: .milliseconds(milliseconds))
-                return nil
-            }
-            let first = await group.next() ?? nil
-            group.cancelAll()
-            return first ?? .error(.unavailable("command: no answer within \(milliseconds) ms; it did nothing"))
+    ///
+    /// The deadline is a task scheduled on the connection's event loop, not a `Task.sleep` raced against the body:
+    /// a cancelled sleep keeps its memory until its deadline passes, so a client pipelining thousands of quick
+    /// commands would pin thousands of 30-second sleeps.
+    private func withTimeout(
+        milliseconds: Int, on eventLoop: any EventLoop, _ body: @escaping @Sendable () async -> Reply
+    ) async -> Reply {
+        let command = Task { await body() }
+        let timedOut = NIOLockedValueBox(false)
+        let deadline = eventLoop.scheduleTask(in: .milliseconds(Int64(milliseconds))) {
+            timedOut.withLockedValue { $0 = true }
+            command.cancel()
         }
-    }
-
-    /// `GET / HTTP/1.1`, `POST …`: someone pointed a browser or HTTP client at the admin port.
-    static func looksLikeHTTP(_ line: [UInt8]) -> Bool {
-        let text = String(decoding: line.prefix(16), as: UTF8.self)
-        for method in ["GET ", "POST ", "PUT ", "HEAD ", "DELETE ", "OPTIONS ", "PATCH ", "CONNECT ", "TRACE "]
-        where text.hasPrefix(method) {
-            return true
+        let reply = await withTaskCancellationHandler {
+            await command.value
+        } onCancel: {
+            command.cancel()
         }
-        return String(decoding: line.suffix(9), as: UTF8.self).hasPrefix(" HTTP/1.")
+        deadline.cancel()
+        // A command that finished anyway (it committed as the deadline passed) reports what it did; only one the
+        // cancellation stopped is a 451.
+        guard timedOut.withLockedValue({ $0 }), !reply.isSuccess else { return reply }
+        return .error(.unavailable("command: no answer within \(milliseconds) ms; it did nothing"))
     }
 }

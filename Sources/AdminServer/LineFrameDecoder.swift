@@ -1,6 +1,14 @@
 import NIOConcurrencyHelpers
 import NIOCore
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// What the framer hands on: a complete line (without LF and an optional CR before it), or word that a line
 /// exceeded the limit — once per over-long line; the rest of that line is discarded as it arrives.
 public enum LineFrame: Sendable, Equatable {
@@ -44,9 +52,7 @@ public struct LineFrameDecoder: ByteToMessageDecoder {
 
     /// Emits every complete line in the buffer.
     public mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
-        let view = buffer.readableBytesView
-        let searchStart = view.startIndex + scanned
-        guard let newline = view[searchStart...].firstIndex(of: UInt8(ascii: "\n")) else {
+        guard let length = Self.firstNewline(in: buffer, from: scanned) else {
             let maximum = limit.bytes
             if discarding {
                 buffer.moveReaderIndex(forwardBy: buffer.readableBytes)
@@ -63,7 +69,6 @@ public struct LineFrameDecoder: ByteToMessageDecoder {
             return .needMoreData
         }
         scanned = 0
-        let length = newline - view.startIndex
         if discarding {
             discarding = false
             buffer.moveReaderIndex(forwardBy: length + 1)
@@ -79,6 +84,16 @@ public struct LineFrameDecoder: ByteToMessageDecoder {
             context.fireChannelRead(wrapInboundOut(.line(line)))
         }
         return .continue
+    }
+
+    /// The offset of the first LF in the readable bytes at or after `start`. memchr rather than a Swift loop: the
+    /// framer scans every byte a client sends, up to a gigabyte of one unterminated line.
+    static func firstNewline(in buffer: ByteBuffer, from start: Int) -> Int? {
+        buffer.withUnsafeReadableBytes { bytes -> Int? in
+            guard start < bytes.count, let base = bytes.baseAddress else { return nil }
+            guard let found = memchr(base + start, Int32(UInt8(ascii: "\n")), bytes.count - start) else { return nil }
+            return UnsafeRawPointer(found) - base
+        }
     }
 
     /// A partial line at end of stream is dropped: a request is complete only with its LF.

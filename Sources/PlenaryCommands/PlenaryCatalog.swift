@@ -17,6 +17,7 @@ public enum PlenaryCatalog {
         specs += auditCommands(services.database)
         specs += sessionCommands(services)
         specs += workingGroupCommands(services)
+        specs += eventCommands(services)
         specs += decisionCommands(services)
         specs += documentCommands(services)
         return Catalog(specs)
