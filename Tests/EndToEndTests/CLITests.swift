@@ -342,8 +342,8 @@ struct CLITests {
             return false
         }
         #expect(waitFor("200 OK"), "the reply to watch comes first")
-        let added = try remote.run(["body", "add", "code=W/1", "name=Watched"])
-        #expect(added.status == 0)
+        let added = try remote.run(["body", "add", "code=W/WATCHED", "name=Watched"])
+        #expect(added.status == 0, "\(added.stderr)")
         #expect(waitFor("650 EVENT"), "the change arrives as the protocol's event line")
         #expect(watcher.isRunning, "the stream goes on until the server ends it or the operator stops it")
     }
