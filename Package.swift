@@ -106,7 +106,8 @@ let package = Package(
         .executableTarget(
             name: "plenary",
             dependencies: [
-                "AdminProtocol", "AdminServer", "PlenaryClient", "PlenaryCommands", "PlenaryConfig", "PlenaryCore", "Postgres",
+                "AdminProtocol", "AdminServer", "PlenaryClient", "PlenaryCommands", "PlenaryConfig", "PlenaryCore",
+                "Postgres",
                 "Storage",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -141,7 +142,9 @@ let package = Package(
         ),
         .testTarget(
             name: "SessionsTests",
-            dependencies: ["Sessions", "WorkingGroups", "Bodies", "Storage", "Postgres", "PlenaryCore", "PlenaryTestSupport"]
+            dependencies: [
+                "Sessions", "WorkingGroups", "Bodies", "Storage", "Postgres", "PlenaryCore", "PlenaryTestSupport",
+            ]
         ),
         .testTarget(
             name: "DecisionsTests",

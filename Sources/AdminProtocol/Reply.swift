@@ -143,8 +143,9 @@ public struct Reply: Sendable, Equatable {
     /// an error message made one line. `ReplyDecoder.decode(encode(r, .text)) == r.normalizedForText()`.
     public func normalizedForText() -> Reply {
         if let failure {
-            return .error(PlenaryError(
-                code: failure.code, token: failure.token, message: QuotedValue.sanitizeMessage(failure.message)))
+            return .error(
+                PlenaryError(
+                    code: failure.code, token: failure.token, message: QuotedValue.sanitizeMessage(failure.message)))
         }
         func normalize(_ fields: [ReplyField]) -> [ReplyField] {
             fields.compactMap { field in field.value.textForm.map { ReplyField(field.key, .string($0)) } }

@@ -92,7 +92,8 @@ extension PlenaryCatalog {
                         by: try arguments.string("by").map { try DecisionReference.parse($0) },
                         on: arguments.date("date"), actor: context.actor)
                     return Reply(
-                        code: .ok, records: [record(group)], summary: [ReplyField("body", .string(group.body)), ReplyField("wg", .string(group.code))])
+                        code: .ok, records: [record(group)],
+                        summary: [ReplyField("body", .string(group.body)), ReplyField("wg", .string(group.code))])
                 }),
             CommandSpec(
                 noun: "wg", verb: "dissolve", summary: "Dissolve a working group, with the day and the instrument.",
@@ -112,7 +113,8 @@ extension PlenaryCatalog {
                         by: try arguments.string("by").map { try DecisionReference.parse($0) },
                         on: arguments.date("date"), actor: context.actor)
                     return Reply(
-                        code: .ok, records: [record(group)], summary: [ReplyField("body", .string(group.body)), ReplyField("wg", .string(group.code))])
+                        code: .ok, records: [record(group)],
+                        summary: [ReplyField("body", .string(group.body)), ReplyField("wg", .string(group.code))])
                 }),
         ]
     }

@@ -11,8 +11,9 @@ enum Fixture {
     }
 
     static let catalog = Catalog([
-        CommandSpec(noun: "ping", summary: "Checks the connection.", role: .observer, availableBeforeAuth: true,
-                    handler: handler),
+        CommandSpec(
+            noun: "ping", summary: "Checks the connection.", role: .observer, availableBeforeAuth: true,
+            handler: handler),
         CommandSpec(
             noun: "help", summary: "Describes the commands.", role: .observer,
             parameters: [
@@ -151,8 +152,9 @@ struct CatalogTests {
         Refusal("doc get symbol=A/1 B/2", .badArgument, "symbol: given twice"),
         Refusal("ping now", .badArgument, "now: unexpected positional value; `ping` takes no positional values"),
         Refusal("help a b c", .badArgument, "c: unexpected positional value; `help` takes NOUN VERB"),
-        Refusal("doc get nosymbol", .badArgument,
-                "symbol: must be a document symbol such as CTOC/COP/2008/20, got nosymbol"),
+        Refusal(
+            "doc get nosymbol", .badArgument,
+            "symbol: must be a document symbol such as CTOC/COP/2008/20, got nosymbol"),
         Refusal(
             "session schedule body=X number=4 start=2008-10-08 end=2008-13-01", .badArgument,
             "end: must be a date YYYY-MM-DD, got 2008-13-01"),
@@ -202,8 +204,9 @@ struct CatalogTests {
         Refusal(
             #"doc register symbol=A/1 title=t text="a\u0000""#, .badArgument,
             #"text: must not contain NUL (\u0000), got "a\u0000""#),
-        Refusal("session schedule body= number=4 start=2008-10-08 end=2008-10-17", .badArgument,
-                "body: must not be empty, got \"\""),
+        Refusal(
+            "session schedule body= number=4 start=2008-10-08 end=2008-10-17", .badArgument,
+            "body: must not be empty, got \"\""),
         Refusal(
             #"session schedule body="CTOC COP" number=4 start=2008-10-08 end=2008-10-17"#, .badArgument,
             #"body: must be an identifier without spaces or control characters, got "CTOC COP""#),

@@ -24,7 +24,8 @@ struct HelpRendererTests {
         #expect(ParameterType.integer(range: 1...999).displayName == "integer 1…999")
         #expect(ParameterType.integer.displayName == "integer")
         #expect(ParameterType.date.displayName == "date YYYY-MM-DD")
-        #expect(ParameterType.choice(["regular", "special", "resumed"]).displayName == "one of regular|special|resumed")
+        #expect(
+            ParameterType.choice(["regular", "special", "resumed"]).displayName == "one of regular|special|resumed")
         #expect(ParameterType.list(.date).displayName == "comma-separated list of date YYYY-MM-DD")
         #expect(Fixture.symbolType.displayName == "document symbol")
         #expect(ParameterType.boolean.displayName.contains("true|false"))

@@ -79,9 +79,11 @@ struct LineParserTests {
         ValidLine("x k=\u{2028}", ["x"], [keyed("k", "\u{2028}")]),
         ValidLine("x 9=1 a-b=2 -=3", ["x"], [keyed("9", "1"), keyed("a-b", "2"), keyed("-", "3")]),
         ValidLine(#""doc" get"#, ["doc", "get"]),
-        ValidLine("decision link by=\"decision 4/4\" x", ["decision", "link"], [
-            keyed("by", "decision 4/4"), positional("x"),
-        ]),
+        ValidLine(
+            "decision link by=\"decision 4/4\" x", ["decision", "link"],
+            [
+                keyed("by", "decision 4/4"), positional("x"),
+            ]),
     ]
 
     @Test("valid lines", arguments: valid)

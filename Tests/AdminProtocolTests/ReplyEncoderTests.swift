@@ -72,23 +72,25 @@ struct TextEncoderTests {
         #expect(text(reply) == "551 CONFLICT title: \"a\"\\nb\\r\\u0000\\u2028\\u202Ec \\ d\n")
     }
 
-    @Test("values are bare when safe, quoted otherwise", arguments: [
-        ("CTOC/COP/2008/20", "CTOC/COP/2008/20"),
-        ("é中文😀", "é中文😀"),
-        ("", #""""#),
-        ("a b", #""a b""#),
-        ("a=b", #""a=b""#),
-        (#"a\b"#, #""a\\b""#),
-        (#"say "hi""#, #""say \"hi\"""#),
-        ("tab\there", #""tab\there""#),
-        ("\u{7F}", #""\u007F""#),
-        ("\u{85}", #""\u0085""#),
-        ("\u{200F}x", #""\u200Fx""#),
-        ("\u{FEFF}x", #""\uFEFFx""#),
-        ("\u{A0}", "\"\u{A0}\""),
-        ("zero\u{200B}width", "\"zero\u{200B}width\""),
-        ("-5", "-5"),
-    ])
+    @Test(
+        "values are bare when safe, quoted otherwise",
+        arguments: [
+            ("CTOC/COP/2008/20", "CTOC/COP/2008/20"),
+            ("é中文😀", "é中文😀"),
+            ("", #""""#),
+            ("a b", #""a b""#),
+            ("a=b", #""a=b""#),
+            (#"a\b"#, #""a\\b""#),
+            (#"say "hi""#, #""say \"hi\"""#),
+            ("tab\there", #""tab\there""#),
+            ("\u{7F}", #""\u007F""#),
+            ("\u{85}", #""\u0085""#),
+            ("\u{200F}x", #""\u200Fx""#),
+            ("\u{FEFF}x", #""\uFEFFx""#),
+            ("\u{A0}", "\"\u{A0}\""),
+            ("zero\u{200B}width", "\"zero\u{200B}width\""),
+            ("-5", "-5"),
+        ])
     func quoting(_ value: String, _ expected: String) {
         #expect(text(.ok([ReplyField("v", .string(value))])) == "200 OK v=\(expected)\n")
     }
@@ -113,8 +115,10 @@ struct TextEncoderTests {
     @Test("events and the greeting")
     func eventAndGreeting() {
         let event = ReplyEncoder.event(
-            [ReplyField("seq", 1812), ReplyField("topic", "document"), ReplyField("op", "registered"),
-             ReplyField("symbol", "CTOC/COP/2008/20")],
+            [
+                ReplyField("seq", 1812), ReplyField("topic", "document"), ReplyField("op", "registered"),
+                ReplyField("symbol", "CTOC/COP/2008/20"),
+            ],
             format: .text)
         #expect(
             String(decoding: event, as: UTF8.self)
@@ -178,7 +182,8 @@ struct JSONEncoderTests {
 
     @Test("events and the greeting")
     func eventAndGreeting() throws {
-        let event = try jsonLines(ReplyEncoder.event([ReplyField("seq", 7), ReplyField("topic", "doc")], format: .json))
+        let event = try jsonLines(
+            ReplyEncoder.event([ReplyField("seq", 7), ReplyField("topic", "doc")], format: .json))
         #expect(event[0]["code"] as? Int == 650)
         let fields = try #require(event[0]["event"] as? [String: Any])
         #expect(fields["seq"] as? Int == 7)
@@ -234,29 +239,31 @@ struct ReplyDecoderTests {
         #expect(try ReplyDecoder.decodeLine("200-x").get() == .record(.ok, ReplyRecord(type: "x", fields: [])))
     }
 
-    @Test("malformed replies are 500 BAD_SYNTAX naming the line", arguments: [
-        ([], "no final line"),
-        (["200-session a=1"], "no final line"),
-        (["200 OK", "200 OK"], "line 1"),
-        (["20 OK"], "line 1"),
-        (["2000 OK"], "line 1"),
-        (["abc OK"], "line 1"),
-        (["299 OK"], "line 1"),
-        (["200 DONE"], "line 1"),
-        (["200-a x=1", "201 OK"], "line 2"),
-        (["200-a x=1", "201-b"], "line 2"),
-        (["200-a x=1", "504 BAD_ARGUMENT k: r"], "line 2"),
-        (["200-a x=1 stray"], "line 1"),
-        (["200-a b x=1"], "line 1"),
-        (["200-"], "line 1"),
-        (["200-a X=1", "200 OK"], "line 1"),
-        (["200-a x=\"open", "200 OK"], "line 1"),
-        (["650 EVENT seq=1"], "line 1"),
-        (["650 NOTE seq=1", "200 OK"], "line 1"),
-        (["220 plenary", "200 OK"], "line 1"),
-        (["504 "], "line 1"),
-        (["504"], "line 1"),
-    ])
+    @Test(
+        "malformed replies are 500 BAD_SYNTAX naming the line",
+        arguments: [
+            ([], "no final line"),
+            (["200-session a=1"], "no final line"),
+            (["200 OK", "200 OK"], "line 1"),
+            (["20 OK"], "line 1"),
+            (["2000 OK"], "line 1"),
+            (["abc OK"], "line 1"),
+            (["299 OK"], "line 1"),
+            (["200 DONE"], "line 1"),
+            (["200-a x=1", "201 OK"], "line 2"),
+            (["200-a x=1", "201-b"], "line 2"),
+            (["200-a x=1", "504 BAD_ARGUMENT k: r"], "line 2"),
+            (["200-a x=1 stray"], "line 1"),
+            (["200-a b x=1"], "line 1"),
+            (["200-"], "line 1"),
+            (["200-a X=1", "200 OK"], "line 1"),
+            (["200-a x=\"open", "200 OK"], "line 1"),
+            (["650 EVENT seq=1"], "line 1"),
+            (["650 NOTE seq=1", "200 OK"], "line 1"),
+            (["220 plenary", "200 OK"], "line 1"),
+            (["504 "], "line 1"),
+            (["504"], "line 1"),
+        ])
     func malformed(_ lines: [String], _ mention: String) {
         let result = ReplyDecoder.decode(lines: lines)
         guard case .failure(let error) = result else {

@@ -1,7 +1,7 @@
 import Foundation
-import Synchronization
 import PlenaryTestSupport
 import Postgres
+import Synchronization
 import Testing
 
 @Suite("Connection pool")
