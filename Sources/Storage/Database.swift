@@ -50,6 +50,9 @@ public final class Database: Sendable {
         switch error {
         case let error as PlenaryError:
             return error
+        case let error as PostgresError where error.sqlState == Database.refusalState:
+            // A rule refused by a trigger (plenary_refuse, Schema/0004): its message is already the contract's.
+            return .conflict(error.message)
         case let error as PostgresError where error.isTransient:
             logger.warning("database unavailable", metadata: ["error": "\(error.description)"])
             return .unavailable(
@@ -70,6 +73,10 @@ public final class Database: Sendable {
 
     /// Closes the pool's connections.
     public func shutdown() { pool.shutdown() }
+
+    /// The SQLSTATE the schema's triggers raise (via `plenary_refuse`) when a rule of the domain forbids a change;
+    /// their message names the key and the rule, so it is passed on as 551 CONFLICT unchanged.
+    public static let refusalState = "PL551"
 
     /// A short random id to find an error's log line from the reply that names it.
     public static func incidentID() -> String {
