@@ -67,9 +67,11 @@ public final class ServerProcess: @unchecked Sendable {
     public let bootstrapToken: String?
     private let process: Process
     private let output: URL
+    private let log: URL
 
     /// Starts `plenary serve --listen 127.0.0.1:0` against `databaseURL` (nil: the embedded cluster under
-    /// `currentDirectory`) and waits until it listens.
+    /// `currentDirectory`) with `environment` added (settings such as `PLENARY_LIMITS_IDLE_TIMEOUT_S`) and waits
+    /// until it listens. Its standard error is kept as the server's log.
     public init(
         databaseURL: String?, environment extra: [String: String] = [:], currentDirectory: String? = nil
     ) throws {
@@ -81,10 +83,13 @@ public final class ServerProcess: @unchecked Sendable {
         environment.merge(extra) { $1 }
         process.environment = environment
         if let currentDirectory { process.currentDirectoryURL = URL(fileURLWithPath: currentDirectory) }
-        let output = FileManager.default.temporaryDirectory.appendingPathComponent("serve-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory
+        let output = directory.appendingPathComponent("serve-\(UUID().uuidString)")
+        let log = directory.appendingPathComponent("serve-log-\(UUID().uuidString)")
         _ = FileManager.default.createFile(atPath: output.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         process.standardOutput = try FileHandle(forWritingTo: output)
-        process.standardError = FileHandle.nullDevice
+        process.standardError = try FileHandle(forWritingTo: log)
         process.standardInput = FileHandle.nullDevice
         try process.run()
         let deadline = Date().addingTimeInterval(120)
@@ -104,17 +109,62 @@ public final class ServerProcess: @unchecked Sendable {
         }
         guard let port else {
             process.terminate()
-            let text = (try? String(contentsOf: output, encoding: .utf8)) ?? ""
+            let text =
+                ((try? String(contentsOf: output, encoding: .utf8)) ?? "")
+                + ((try? String(contentsOf: log, encoding: .utf8)) ?? "")
             throw TestCluster.Unavailable(description: "plenary serve did not start: \(text)")
         }
         self.port = port
         self.bootstrapToken = token
         self.process = process
         self.output = output
+        self.log = log
     }
+
+    /// The server's process id.
+    public var pid: Int32 { process.processIdentifier }
 
     /// Whether the process still runs.
     public var isRunning: Bool { process.isRunning }
+
+    /// The server's resident memory in KiB (VmRSS), or nil once it has exited.
+    public var residentKiB: Int? { status("VmRSS:") }
+
+    /// The most memory the server has held at once so far, in KiB (VmHWM, the high-water mark of VmRSS): a peak
+    /// between two readings shows even if it was given back.
+    public var peakKiB: Int? { status("VmHWM:") }
+
+    /// CPU time the server has used so far, user and system, in clock ticks.
+    public var cpuTicks: Int? {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let close = stat.lastIndex(of: ")")
+        else { return nil }
+        // Fields after the command name: state is field 3; utime and stime are fields 14 and 15.
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        guard fields.count > 12, let user = Int(fields[11]), let system = Int(fields[12]) else { return nil }
+        return user + system
+    }
+
+    private func status(_ key: String) -> Int? {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
+        for line in status.split(separator: "\n") where line.hasPrefix(key) {
+            return Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "")
+        }
+        return nil
+    }
+
+    /// Everything the server logged so far.
+    public var logText: String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
+
+    /// Waits until the log contains `text`; false when it did not within `timeout` seconds.
+    public func waitForLog(_ text: String, timeout: TimeInterval = 60) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if logText.contains(text) { return true }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        return false
+    }
 
     /// Sends SIGTERM and waits for the process to exit; returns its status.
     @discardableResult
@@ -124,83 +174,12 @@ public final class ServerProcess: @unchecked Sendable {
             process.waitUntilExit()
         }
         try? FileManager.default.removeItem(at: output)
+        try? FileManager.default.removeItem(at: log)
         return process.terminationStatus
     }
 
     deinit { stop() }
 }
 
-/// A blocking line client for the admin protocol, as simple as the scripts that will talk to it.
-public final class LineClient {
-    private let socket: Int32
-    private var buffer: [UInt8] = []
-
-    /// Connects to 127.0.0.1:port.
-    public init(port: Int) throws {
-        socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                Glibc.connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        guard connected == 0 else {
-            close(socket)
-            throw TestCluster.Unavailable(description: "cannot connect to 127.0.0.1:\(port): errno \(errno)")
-        }
-        var timeout = timeval(tv_sec: 30, tv_usec: 0)
-        setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-    }
-
-    deinit { close(socket) }
-
-    /// Sends raw bytes.
-    public func send(bytes: [UInt8]) {
-        var offset = 0
-        while offset < bytes.count {
-            let sent = bytes[offset...].withUnsafeBytes {
-                Glibc.send(socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
-            }
-            if sent <= 0 { return }
-            offset += sent
-        }
-    }
-
-    /// Sends one line (LF appended).
-    public func send(_ line: String) { send(bytes: Array((line + "\n").utf8)) }
-
-    /// Reads one line (without LF); nil when the server closed the connection or the read timed out.
-    public func readLine() -> String? {
-        while true {
-            if let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
-                let line = String(decoding: buffer[..<newline], as: UTF8.self)
-                buffer.removeSubrange(...newline)
-                return line
-            }
-            var chunk = [UInt8](repeating: 0, count: 65536)
-            let count = recv(socket, &chunk, chunk.count, 0)
-            if count <= 0 { return nil }
-            buffer.append(contentsOf: chunk[..<count])
-        }
-    }
-
-    /// Reads the lines of one reply: up to and including the line whose code is followed by a space.
-    public func readReply() -> [String] {
-        var lines: [String] = []
-        while let line = readLine() {
-            lines.append(line)
-            let bytes = Array(line.utf8)
-            if line.hasPrefix("{") || bytes.count < 4 || bytes[3] != UInt8(ascii: "-") { break }
-        }
-        return lines
-    }
-
-    /// Sends a line and reads its reply.
-    public func command(_ line: String) -> [String] {
-        send(line)
-        return readReply()
-    }
-}
+/// The blocking line client the end-to-end tests talk to the server with (see ``ProtocolClient``).
+public typealias LineClient = ProtocolClient
