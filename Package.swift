@@ -5,7 +5,8 @@ let package = Package(
     name: "Plenary",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "plenary", targets: ["plenary"])
+        .executable(name: "plenary", targets: ["plenary"]),
+        .executable(name: "plenary-bench", targets: ["plenary-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -16,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     ],
     targets: [
         // libpq, as the system provides it.
@@ -112,6 +114,14 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // The load generator behind Benchmarks/run: plain blocking sockets, one thread per connection, HDR histograms.
+        .executableTarget(
+            name: "plenary-bench",
+            dependencies: [
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
         ),
         // Test-only helpers: the throwaway cluster's databases, process runners.
