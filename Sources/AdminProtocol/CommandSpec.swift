@@ -3,6 +3,11 @@ import PlenaryCore
 /// Runs a command whose arguments the catalog has bound; returns the reply or throws (a ``PlenaryError`` to refuse).
 public typealias CommandHandler = @Sendable (Arguments, CommandContext) async throws -> Reply
 
+/// Runs several requests of one command at once — a client's pipelined `doc get`s — and returns one result per
+/// argument list, in order, each exactly what ``CommandHandler`` would have answered alone. Commands that offer one
+/// only read, so answering a run of them together changes nothing but the cost.
+public typealias BatchHandler = @Sendable ([Arguments], CommandContext) async -> [Result<Reply, PlenaryError>]
+
 /// What a handler knows about the request besides its arguments.
 public struct CommandContext: Sendable {
     /// Who asked, with their role.
@@ -71,11 +76,13 @@ public struct CommandSpec: Sendable {
     public var availableBeforeAuth: Bool
     /// Runs it.
     public var handler: CommandHandler
+    /// Runs a run of it at once, for a read that can (see ``BatchHandler``); nil for one at a time.
+    public var batchHandler: BatchHandler?
 
     /// Creates a command.
     public init(
         noun: String, verb: String? = nil, summary: String, role: Role, parameters: [ParameterSpec] = [],
-        availableBeforeAuth: Bool = false, handler: @escaping CommandHandler
+        availableBeforeAuth: Bool = false, handler: @escaping CommandHandler, batchHandler: BatchHandler? = nil
     ) {
         self.noun = noun
         self.verb = verb
@@ -84,6 +91,7 @@ public struct CommandSpec: Sendable {
         self.parameters = parameters
         self.availableBeforeAuth = availableBeforeAuth
         self.handler = handler
+        self.batchHandler = batchHandler
     }
 
     /// `doc register`, or `ping`.

@@ -21,6 +21,8 @@ final class AdminConnection: Sendable {
     private let state: NIOLockedValueBox<AdminConnectionState>
     private let timer = NIOLockedValueBox(Timer())
     private let watch = NIOLockedValueBox<(subscription: ChangeSubscription, pump: Task<Void, Never>)?>(nil)
+    /// Reply bytes held back until the rest of their batch is ready (see ``perform(_:on:holding:)``).
+    private let held = NIOLockedValueBox<[UInt8]>([])
 
     private struct Timer {
         var armed: (deadline: ContinuousClock.Instant, task: Scheduled<Void>)?
@@ -67,12 +69,20 @@ final class AdminConnection: Sendable {
     }
 
     /// Performs actions from the request loop, through the connection's ordered writer. Returns false when the
-    /// connection is to close.
+    /// connection is to close. With `holding`, the bytes wait for the next call (the rest of a batch of replies),
+    /// so a batch goes out in one write; a close never waits.
     func perform(
-        _ actions: [AdminConnectionState.Action], on outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
+        _ actions: [AdminConnectionState.Action], on outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>,
+        holding: Bool = false
     ) async throws -> Bool {
         let (bytes, close) = apply(actions)
-        if !bytes.isEmpty { try await outbound.write(ByteBuffer(bytes: bytes)) }
+        let out = held.withLockedValue { held in
+            held += bytes
+            guard !holding || close else { return [UInt8]() }
+            defer { held = [] }
+            return held
+        }
+        if !out.isEmpty { try await outbound.write(ByteBuffer(bytes: out)) }
         if close { await drain() }
         return !close
     }

@@ -214,16 +214,30 @@ public final class AdminServer: Service, Sendable {
                     product: Product.name, version: Product.version, protocolVersion: Product.protocolVersion,
                     authMethods: ["token"], format: .text)))
         session.start()
-        var frames = inbound.makeAsyncIterator()
+        var frames = PipelinedFrames(inbound.makeAsyncIterator(), limit: session.limit)
+        // Replies computed ahead for frames `frames` holds back, in order (see `answerAhead`).
+        var answered: [(request: RawRequest, reply: Reply)] = []
         conversation: while let frame = try await frames.next() {
             switch session.receive(frame) {
             case .act(let actions):
+                answered.removeAll()
                 guard try await session.perform(actions, on: outbound) else { break conversation }
             case .run(let request):
-                let (reply, effect, subscription) = await respond(to: request, session: session)
+                var ready: Reply?
+                if let first = answered.first, first.request == request {
+                    ready = answered.removeFirst().reply
+                } else {
+                    answered.removeAll()
+                    answered = try await answerAhead(request, session: session, frames: &frames)
+                    if !answered.isEmpty { ready = answered.removeFirst().reply }
+                }
+                let (reply, effect, subscription) = await respond(to: request, session: session, ready: ready)
                 // The old stream ends before the reply that starts a new one, so nothing of it follows that reply.
                 if subscription != nil { await session.stopWatching() }
-                let open = try await session.perform(session.finished(reply, effect: effect), on: outbound)
+                // Replies of a batch go out together, in one write, when the next one is ready too.
+                let batching = answered.first != nil && subscription == nil
+                let open = try await session.perform(
+                    session.finished(reply, effect: effect), on: outbound, holding: batching)
                 if let subscription {
                     if open { session.startWatching(subscription, on: outbound) } else { subscription.cancel() }
                 }
@@ -238,8 +252,38 @@ public final class AdminServer: Service, Sendable {
         while (try? await frames.next()) != nil {}
     }
 
+    /// The most pipelined requests answered together in one batch.
+    static let batchLimit = 64
+
+    /// When `request` is a read that can be answered in a batch (``CommandSpec/batchHandler``) and the client has
+    /// already sent more of the same, answers them all at once — one database statement, one trip to the pool —
+    /// and returns the replies in order, the first for `request`. The frames read ahead stay in `frames`, to pass
+    /// through the state machine one by one as before; a reply is used only for the very request it answers, so
+    /// what the client sees is exactly what it would see one request at a time. Returns none otherwise.
+    private func answerAhead(
+        _ request: RawRequest, session: AdminConnection, frames: inout PipelinedFrames
+    ) async throws -> [(request: RawRequest, reply: Reply)] {
+        guard let actor = session.actor, frames.waiting > 0, dispatcher.isBatchable(request) else { return [] }
+        var requests = [request]
+        for frame in try await frames.peekWaiting(upTo: Self.batchLimit - 1) {
+            guard case .line(let bytes) = frame, case .success(let next) = LineParser.parse(bytes),
+                dispatcher.isBatchable(next), next.words.prefix(2) == request.words.prefix(2)
+            else { break }
+            requests.append(next)
+        }
+        guard requests.count > 1 else { return [] }
+        let batch = requests
+        let replies = await withTimeout(
+            milliseconds: configuration.commandTimeoutMilliseconds, on: session.channel.eventLoop,
+            timedOut: { replies, failure in replies.map { $0.isSuccess ? $0 : failure } }
+        ) {
+            await self.dispatcher.runBatch(batch, actor: actor)
+        }
+        return Array(zip(requests, replies))
+    }
+
     private func respond(
-        to request: RawRequest, session: AdminConnection
+        to request: RawRequest, session: AdminConnection, ready: Reply? = nil
     ) async -> (Reply, AdminConnectionState.Effect, ChangeSubscription?) {
         let spec: CommandSpec
         let arguments: Arguments
@@ -281,6 +325,7 @@ public final class AdminServer: Service, Sendable {
             }
             return (reply, .watching, subscription)
         default:
+            if let ready { return (ready, .none, nil) }
             return (await run(request, actor: actor, on: session.channel.eventLoop), .none, nil)
         }
     }
@@ -291,7 +336,10 @@ public final class AdminServer: Service, Sendable {
         guard let actor else {
             return await dispatcher.run(request, actor: Actor(name: "anonymous", role: .observer))
         }
-        return await withTimeout(milliseconds: configuration.commandTimeoutMilliseconds, on: eventLoop) {
+        return await withTimeout(
+            milliseconds: configuration.commandTimeoutMilliseconds, on: eventLoop,
+            timedOut: { reply, failure in reply.isSuccess ? reply : failure }
+        ) {
             await self.dispatcher.run(request, actor: actor)
         }
     }
@@ -302,13 +350,14 @@ public final class AdminServer: Service, Sendable {
     /// The deadline is a task scheduled on the connection's event loop, not a `Task.sleep` raced against the body:
     /// a cancelled sleep keeps its memory until its deadline passes, so a client pipelining thousands of quick
     /// commands would pin thousands of 30-second sleeps.
-    private func withTimeout(
-        milliseconds: Int, on eventLoop: any EventLoop, _ body: @escaping @Sendable () async -> Reply
-    ) async -> Reply {
+    private func withTimeout<Answer: Sendable>(
+        milliseconds: Int, on eventLoop: any EventLoop, timedOut: (Answer, Reply) -> Answer,
+        _ body: @escaping @Sendable () async -> Answer
+    ) async -> Answer {
         let command = Task { await body() }
-        let timedOut = NIOLockedValueBox(false)
+        let expired = NIOLockedValueBox(false)
         let deadline = eventLoop.scheduleTask(in: .milliseconds(Int64(milliseconds))) {
-            timedOut.withLockedValue { $0 = true }
+            expired.withLockedValue { $0 = true }
             command.cancel()
         }
         let reply = await withTaskCancellationHandler {
@@ -319,7 +368,53 @@ public final class AdminServer: Service, Sendable {
         deadline.cancel()
         // A command that finished anyway (it committed as the deadline passed) reports what it did; only one the
         // cancellation stopped is a 451.
-        guard timedOut.withLockedValue({ $0 }), !reply.isSuccess else { return reply }
-        return .error(.unavailable("command: no answer within \(milliseconds) ms; it did nothing"))
+        guard expired.withLockedValue({ $0 }) else { return reply }
+        return timedOut(reply, .error(.unavailable("command: no answer within \(milliseconds) ms; it did nothing")))
+    }
+}
+
+/// A connection's inbound frames, with a look at those already waiting: the decoder counts the frames it hands on
+/// (``LineLimit/framesDecoded``), so the ones not yet taken are in the inbound buffer and taking them does not wait.
+/// Frames looked at ahead are kept and handed out again by ``next()`` in order.
+struct PipelinedFrames {
+    private var iterator: NIOAsyncChannelInboundStream<LineFrame>.AsyncIterator
+    private let limit: LineLimit
+    private var taken = 0
+    private var held: [LineFrame] = []
+    private var heldStart = 0
+
+    init(_ iterator: NIOAsyncChannelInboundStream<LineFrame>.AsyncIterator, limit: LineLimit) {
+        self.iterator = iterator
+        self.limit = limit
+    }
+
+    /// Frames that can be had without waiting, beyond those held.
+    var waiting: Int { limit.framesDecoded - taken + (held.count - heldStart) }
+
+    /// The next frame: a held one first.
+    mutating func next() async throws -> LineFrame? {
+        if heldStart < held.count {
+            defer {
+                heldStart += 1
+                if heldStart == held.count {
+                    held.removeAll(keepingCapacity: true)
+                    heldStart = 0
+                }
+            }
+            return held[heldStart]
+        }
+        guard let frame = try await iterator.next() else { return nil }
+        taken += 1
+        return frame
+    }
+
+    /// Up to `count` of the frames after the current one that are already waiting, without taking them.
+    mutating func peekWaiting(upTo count: Int) async throws -> ArraySlice<LineFrame> {
+        while held.count - heldStart < count, limit.framesDecoded > taken {
+            guard let frame = try await iterator.next() else { break }
+            taken += 1
+            held.append(frame)
+        }
+        return held[heldStart..<min(held.count, heldStart + count)]
     }
 }

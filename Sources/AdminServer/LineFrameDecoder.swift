@@ -19,9 +19,11 @@ public enum LineFrame: Sendable, Equatable {
 }
 
 /// The current line limit of one connection: small before authentication, larger after. Shared between the
-/// decoder (on the event loop) and the connection's task, which raises it after `auth`.
+/// decoder (on the event loop) and the connection's task, which raises it after `auth`. It also counts the frames
+/// the decoder has handed on, so the task can tell how many are already waiting for it (see ``framesDecoded``).
 public final class LineLimit: Sendable {
     private let value: NIOLockedValueBox<Int>
+    private let decoded = NIOLockedValueBox(0)
 
     /// Creates a limit.
     public init(_ bytes: Int) { value = NIOLockedValueBox(bytes) }
@@ -31,6 +33,12 @@ public final class LineLimit: Sendable {
         get { value.withLockedValue { $0 } }
         set { value.withLockedValue { $0 = newValue } }
     }
+
+    /// Frames handed on so far. Those the connection's task has not taken yet are waiting in its inbound buffer,
+    /// so taking them does not wait: that is how it reads a client's pipelined requests ahead.
+    public var framesDecoded: Int { decoded.withLockedValue { $0 } }
+
+    func countFrame() { decoded.withLockedValue { $0 += 1 } }
 }
 
 /// Splits the byte stream into lines at LF, holding at most `limit` bytes of a line in memory: a line that grows
@@ -62,6 +70,7 @@ public struct LineFrameDecoder: ByteToMessageDecoder {
                 discarding = true
                 buffer.moveReaderIndex(forwardBy: buffer.readableBytes)
                 scanned = 0
+                limit.countFrame()
                 context.fireChannelRead(wrapInboundOut(.tooLong(limit: maximum)))
             } else {
                 scanned = buffer.readableBytes
@@ -78,6 +87,7 @@ public struct LineFrameDecoder: ByteToMessageDecoder {
         buffer.moveReaderIndex(forwardBy: 1)
         if line.last == UInt8(ascii: "\r") { line.removeLast() }
         let maximum = limit.bytes
+        limit.countFrame()
         if line.count > maximum {
             context.fireChannelRead(wrapInboundOut(.tooLong(limit: maximum)))
         } else {

@@ -35,10 +35,10 @@ public struct DocumentRegistry: Sendable {
         let key = DocumentRules.unmarked(symbol)
         let distribution = try DocumentRules.distribution(of: key, given: draft.distribution)
         return try await database.write(explaining: Self.explain) { connection in
-            let body = try Self.issuingBody(connection, of: key)
+            let (body, existing) = try Self.issuingBody(connection, of: key)
             let place = try Self.place(connection, body: body, placement: draft.placement)
             try DocumentRules.agree(key, with: place.filing)
-            try Self.requireUnregistered(connection, key)
+            try Self.requireUnregistered(key, existing: existing)
             var parent: (id: Int, relation: DocumentRelation, number: Int)?
             if let parentSymbol = key.parent, let last = key.modifiers.last, let relation = DocumentRelation(last) {
                 guard let row = try Self.row(connection, parentSymbol, lock: true) else {
@@ -48,11 +48,10 @@ public struct DocumentRegistry: Sendable {
                 }
                 parent = (row.id, relation, last.number ?? 1)
             }
-            let id = try Self.insert(
+            let document = try Self.insertAndFetch(
                 connection, symbol: key, body: body.id, place: place, title: draft.title,
                 agendaItems: draft.agendaItems, distribution: distribution, original: draft.originalLanguage,
                 issuedOn: draft.issuedOn, parent: parent, reissued: symbol.isReissue, languages: draft.languages)
-            let document = try Self.fetch(connection, id: id)
             try AuditLog.record(
                 connection, actor: actor, entity: "document", id: key.description, operation: "register",
                 after: document)
@@ -257,10 +256,32 @@ public struct DocumentRegistry: Sendable {
     public func get(_ symbol: DocumentSymbol) async throws(PlenaryError) -> Document {
         let key = DocumentRules.unmarked(symbol)
         return try await database.read { connection in
-            guard let row = try Self.row(connection, key, lock: false) else {
+            guard let document = try Self.fetch(connection, symbol: key) else {
                 throw PlenaryError.notFound("symbol: \(key) is not registered")
             }
-            return try Self.fetch(connection, id: row.id)
+            return document
+        }
+    }
+
+    /// The documents registered under `symbols`, read together in one statement: each the result ``get(_:)``
+    /// would give it alone, in order.
+    public func get(_ symbols: [DocumentSymbol]) async -> [Result<Document, PlenaryError>] {
+        guard !symbols.isEmpty else { return [] }
+        let keys = symbols.map { DocumentRules.unmarked($0) }
+        do {
+            let found = try await database.read { connection in
+                try Self.documents(connection, where: "d.symbol = ANY($1::text[])", [keys.map(\.description)])
+                    .map(\.document)
+            }
+            let bySymbol = Dictionary(
+                found.map { (DocumentRules.unmarked($0.symbol).description, $0) },
+                uniquingKeysWith: { first, _ in first })
+            return keys.map { key in
+                bySymbol[key.description].map { .success($0) }
+                    ?? .failure(.notFound("symbol: \(key) is not registered"))
+            }
+        } catch {
+            return keys.map { _ in .failure(error) }
         }
     }
 
@@ -315,7 +336,7 @@ public struct DocumentRegistry: Sendable {
                     filter.missingLanguage?.rawValue, filter.late, day, filter.complete, position, limit + 1,
                 ]
             ).rows
-            let page = try rows.prefix(limit).map { row in try Self.fetch(connection, id: try row.decode("id")) }
+            let page = try Self.fetch(connection, ids: try rows.prefix(limit).map { try $0.decode("id", as: Int.self) })
             let next = rows.count > limit ? DocumentCursor.encode(try rows[limit - 1].decode("sort_key")) : nil
             return DocumentPage(documents: page, next: next)
         }
@@ -351,13 +372,12 @@ public struct DocumentRegistry: Sendable {
                 """,
                 [text, body, position?.rank, position?.id, limit + 1]
             ).rows
+            let found = try Self.fetch(
+                connection, ids: try rows.prefix(limit).map { try $0.decode("id", as: Int.self) })
             var hits: [SearchHit] = []
-            for row in rows.prefix(limit) {
+            for (row, document) in zip(rows.prefix(limit), found) {
                 let rank: String = try row.decode("rank")
-                hits.append(
-                    SearchHit(
-                        document: try Self.fetch(connection, id: try row.decode("id")), rank: Double(rank) ?? 0,
-                        excerpt: try row.decode("excerpt")))
+                hits.append(SearchHit(document: document, rank: Double(rank) ?? 0, excerpt: try row.decode("excerpt")))
             }
             var next: String?
             if rows.count > limit {

@@ -40,17 +40,27 @@ extension DocumentRegistry {
         }
     }
 
-    /// The body whose code the symbol starts with (the longest such code), or 550.
-    static func issuingBody(_ connection: Connection, of symbol: DocumentSymbol) throws -> CalendarBody {
-        let row = try connection.queryOne(
-            """
-            SELECT code FROM bodies WHERE starts_with($1, code || '/') ORDER BY length(code) DESC LIMIT 1
-            """,
-            [symbol.description])
-        guard let row else {
+    /// The body whose code the symbol starts with (the longest such code), or 550; and the document already
+    /// registered under the symbol, if any — asked together, in one round trip.
+    static func issuingBody(
+        _ connection: Connection, of symbol: DocumentSymbol
+    ) throws -> (body: CalendarBody, existing: Document?) {
+        let results = try connection.queries([
+            Postgres.Statement(
+                """
+                SELECT id, code, name, timezone FROM bodies WHERE starts_with($1, code || '/')
+                ORDER BY length(code) DESC LIMIT 1
+                """,
+                [symbol.description]),
+            documentsStatement(where: "d.symbol = $1", [symbol.description]),
+        ])
+        guard let row = results[0].rows.first else {
             throw PlenaryError.notFound("symbol: no body issues \(symbol) (its series is \(symbol.body))")
         }
-        return try CalendarBody.find(connection, code: try row.decode("code"))
+        let body = CalendarBody(
+            id: try row.decode("id"), code: try row.decode("code"), name: try row.decode("name"),
+            timeZone: try row.decode("timezone"))
+        return (body, try documents(from: results[1].rows).first?.document)
     }
 
     /// The rows of a session (its first part, with the years of all its parts) or meeting; 550 naming the key.
@@ -126,8 +136,12 @@ extension DocumentRegistry {
 
     /// 551 naming the document that already holds `symbol`.
     static func requireUnregistered(_ connection: Connection, _ symbol: DocumentSymbol) throws {
-        guard let row = try row(connection, symbol, lock: false) else { return }
-        let existing = try fetch(connection, id: row.id)
+        try requireUnregistered(symbol, existing: try fetch(connection, symbol: symbol))
+    }
+
+    /// 551 naming `existing`, the document that already holds `symbol`, if there is one.
+    static func requireUnregistered(_ symbol: DocumentSymbol, existing: Document?) throws {
+        guard let existing else { return }
         throw PlenaryError.conflict(
             "symbol: \(symbol) is already registered (\"\(existing.title)\", \(existing.placement) of "
                 + "\(existing.body)); a symbol is given once")
@@ -159,6 +173,26 @@ extension DocumentRegistry {
             meetingID: try row.decode("meeting_id", as: Int?.self))
     }
 
+    /// Inserts the document and its six language versions and reads it back, in one round trip.
+    static func insertAndFetch(
+        _ connection: Connection, symbol: DocumentSymbol, body: Int, place: Place, title: String,
+        agendaItems: [String], distribution: DocumentSymbol.Distribution, original: Language,
+        issuedOn: CalendarDate?, parent: (id: Int, relation: DocumentRelation, number: Int)?, reissued: Bool,
+        languages: [Language]
+    ) throws -> Document {
+        let results = try connection.queries([
+            insertStatement(
+                symbol: symbol, body: body, place: place, title: title, agendaItems: agendaItems,
+                distribution: distribution, original: original, issuedOn: issuedOn, parent: parent,
+                reissued: reissued, languages: languages),
+            documentsStatement(where: "d.symbol = $1", [symbol.description]),
+        ])
+        guard let document = try documents(from: results[1].rows).first?.document else {
+            throw PlenaryError.notFound("symbol: \(symbol) is not registered")
+        }
+        return document
+    }
+
     /// Inserts the document and its six language versions; returns its id.
     static func insert(
         _ connection: Connection, symbol: DocumentSymbol, body: Int, place: Place, title: String,
@@ -166,52 +200,122 @@ extension DocumentRegistry {
         issuedOn: CalendarDate?, parent: (id: Int, relation: DocumentRelation, number: Int)?, reissued: Bool,
         languages: [Language]
     ) throws -> Int {
+        let row = try connection.query(
+            insertStatement(
+                symbol: symbol, body: body, place: place, title: title, agendaItems: agendaItems,
+                distribution: distribution, original: original, issuedOn: issuedOn, parent: parent,
+                reissued: reissued, languages: languages)
+        ).rows.first
+        return try row!.decode("id")
+    }
+
+    /// One statement for the document and its six versions: one round trip, and the series counter row the
+    /// document's trigger locks is held that much less.
+    static func insertStatement(
+        symbol: DocumentSymbol, body: Int, place: Place, title: String, agendaItems: [String],
+        distribution: DocumentSymbol.Distribution, original: Language, issuedOn: CalendarDate?,
+        parent: (id: Int, relation: DocumentRelation, number: Int)?, reissued: Bool, languages: [Language]
+    ) -> Postgres.Statement {
         let series = parent == nil ? DocumentSeries(of: symbol) : nil
-        let row = try connection.queryOne(
+        return Postgres.Statement(
             """
-            INSERT INTO documents (body_id, symbol, sort_key, session_id, meeting_id, series, issuer, period, serial,
-                                   doc_type, distribution, title, agenda_items, original_language, issued_on,
-                                   parent_id, relation, relation_number, reissued)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
-            RETURNING id
+            WITH document AS (
+                INSERT INTO documents (body_id, symbol, sort_key, session_id, meeting_id, series, issuer, period,
+                                       serial, doc_type, distribution, title, agenda_items, original_language,
+                                       issued_on, parent_id, relation, relation_number, reissued)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
+                RETURNING id
+            ), versions AS (
+                INSERT INTO document_versions (document_id, language, required)
+                SELECT document.id, language, language = ANY($20::text[])
+                FROM document, unnest(ARRAY['ar', 'zh', 'en', 'fr', 'ru', 'es']) AS language
+            )
+            SELECT id FROM document
             """,
             [
                 body, symbol.description, DocumentRules.sortKey(symbol), place.sessionID, place.meetingID,
                 series?.rawValue, symbol.issuer, DocumentRules.period(of: symbol), series == nil ? nil : symbol.serial,
                 symbol.documentType.rawValue, distribution.rawValue, title, agendaItems, original.rawValue, issuedOn,
-                parent?.id, parent?.relation.rawValue, parent?.number, reissued,
+                parent?.id, parent?.relation.rawValue, parent?.number, reissued, languages.map(\.rawValue),
             ])
-        let id: Int = try row!.decode("id")
-        try connection.query(
-            """
-            INSERT INTO document_versions (document_id, language, required)
-            SELECT $1, language, language = ANY($2::text[])
-            FROM unnest(ARRAY['ar', 'zh', 'en', 'fr', 'ru', 'es']) AS language
-            """,
-            [id, languages.map(\.rawValue)])
-        return id
     }
 
     /// The document with row id `id`, its versions and lineage.
     static func fetch(_ connection: Connection, id: Int) throws -> Document {
-        let row = try connection.queryOne(
+        guard let document = try documents(connection, where: "d.id = $1", [id]).first else {
+            throw PlenaryError.notFound("symbol: no document \(id)")
+        }
+        return document.document
+    }
+
+    /// The document registered under `symbol` (unmarked), with its versions and lineage, or nil.
+    static func fetch(_ connection: Connection, symbol: DocumentSymbol) throws -> Document? {
+        try documents(connection, where: "d.symbol = $1", [symbol.description]).first?.document
+    }
+
+    /// The documents with these row ids, in the order given.
+    static func fetch(_ connection: Connection, ids: [Int]) throws -> [Document] {
+        guard !ids.isEmpty else { return [] }
+        let found = try documents(connection, where: "d.id = ANY($1::bigint[])", [ids])
+        let byID = Dictionary(found.map { ($0.id, $0.document) }, uniquingKeysWith: { first, _ in first })
+        return ids.compactMap { byID[$0] }
+    }
+
+    /// Documents with their versions and lineage in one statement, one row per language version, so a read costs
+    /// one round trip whatever it shows. `condition` selects `d` (documents) with `parameters`; the documents come
+    /// back in symbol order with their row ids.
+    static func documents(
+        _ connection: Connection, where condition: String, _ parameters: [any PostgresEncodable]
+    ) throws -> [(id: Int, document: Document)] {
+        try documents(from: connection.query(documentsStatement(where: condition, parameters)).rows)
+    }
+
+    /// The statement behind ``documents(_:where:_:)``, for a pipeline with others.
+    static func documentsStatement(
+        where condition: String, _ parameters: [any PostgresEncodable]
+    ) -> Postgres.Statement {
+        Postgres.Statement(
             """
-            SELECT d.symbol, d.reissued, b.code AS body, s.number AS session, g.code AS wg, m.number AS meeting,
-                   d.doc_type, d.distribution, d.title, d.agenda_items, d.original_language, d.issued_on,
-                   d.relation, p.symbol AS parent, p.reissued AS parent_reissued,
-                   (SELECT r.symbol || CASE WHEN r.reissued THEN '*' ELSE '' END FROM documents r
-                    WHERE r.relation = 'revision'
-                      AND r.parent_id = CASE WHEN d.relation = 'revision' THEN d.parent_id ELSE d.id END
-                    ORDER BY r.relation_number DESC LIMIT 1) AS latest_revision
+            SELECT d.id, d.symbol, d.reissued, b.code AS body, s.number AS session, g.code AS wg,
+                   m.number AS meeting, d.doc_type, d.distribution, d.title, d.agenda_items, d.original_language,
+                   d.issued_on, d.relation, p.symbol AS parent, p.reissued AS parent_reissued,
+                   latest.symbol AS latest_revision, v.language, v.required, v.status,
+                   v.issued_on AS version_issued_on, v.file, v.bytes, v.sha256
             FROM documents d JOIN bodies b ON b.id = d.body_id
             LEFT JOIN sessions s ON s.id = d.session_id
             LEFT JOIN working_group_meetings m ON m.id = d.meeting_id
             LEFT JOIN working_groups g ON g.id = m.working_group_id
             LEFT JOIN documents p ON p.id = d.parent_id
-            WHERE d.id = $1
+            LEFT JOIN LATERAL (
+                SELECT r.symbol || CASE WHEN r.reissued THEN '*' ELSE '' END AS symbol FROM documents r
+                WHERE r.relation = 'revision'
+                  AND r.parent_id = CASE WHEN d.relation = 'revision' THEN d.parent_id ELSE d.id END
+                ORDER BY r.relation_number DESC LIMIT 1
+            ) latest ON true
+            LEFT JOIN document_versions v ON v.document_id = d.id
+            WHERE \(condition)
+            ORDER BY d.sort_key, array_position(ARRAY['ar', 'zh', 'en', 'fr', 'ru', 'es'], v.language)
             """,
-            [id])
-        guard let row else { throw PlenaryError.notFound("symbol: no document \(id)") }
+            parameters)
+    }
+
+    /// Documents from the rows of ``documentsStatement(where:_:)``, one per run of rows with one id.
+    static func documents(from rows: [Row]) throws -> [(id: Int, document: Document)] {
+        var documents: [(id: Int, document: Document)] = []
+        var index = 0
+        while index < rows.count {
+            let id: Int = try rows[index].decode("id")
+            var end = index + 1
+            while end < rows.count, try rows[end].decode("id", as: Int.self) == id { end += 1 }
+            documents.append((id, try document(from: rows[index..<end])))
+            index = end
+        }
+        return documents
+    }
+
+    /// One document from its rows (one per language version; the document's columns repeat on each).
+    private static func document(from rows: ArraySlice<Row>) throws -> Document {
+        let row = rows[rows.startIndex]
         let symbol: String = try row.decode("symbol")
         let reissued: Bool = try row.decode("reissued")
         let placement: DocumentPlacement =
@@ -224,19 +328,17 @@ extension DocumentRegistry {
             try DocumentSymbol(try row.decode("parent_reissued", as: Bool.self) ? text + "*" : text)
         }
         let latest = try row.decode("latest_revision", as: String?.self).map { try DocumentSymbol($0) }
-        let versions = try connection.query(
-            """
-            SELECT language, required, status, issued_on, file, bytes, sha256 FROM document_versions
-            WHERE document_id = $1 ORDER BY array_position(ARRAY['ar', 'zh', 'en', 'fr', 'ru', 'es'], language)
-            """,
-            [id]
-        ).rows.map { row in
-            LanguageVersion(
-                language: Language(rawValue: try row.decode("language"))!, required: try row.decode("required"),
-                status: VersionStatus(rawValue: try row.decode("status"))!,
-                issuedOn: try row.decode("issued_on", as: CalendarDate?.self),
-                file: try row.decode("file", as: String?.self), bytes: try row.decode("bytes", as: Int?.self),
-                sha256: try row.decode("sha256", as: String?.self))
+        var versions: [LanguageVersion] = []
+        versions.reserveCapacity(rows.count)
+        for row in rows {
+            guard let code = try row.decode("language", as: String?.self) else { continue }
+            versions.append(
+                LanguageVersion(
+                    language: Language(rawValue: code)!, required: try row.decode("required"),
+                    status: VersionStatus(rawValue: try row.decode("status"))!,
+                    issuedOn: try row.decode("version_issued_on", as: CalendarDate?.self),
+                    file: try row.decode("file", as: String?.self), bytes: try row.decode("bytes", as: Int?.self),
+                    sha256: try row.decode("sha256", as: String?.self)))
         }
         let type = DocumentSymbol.DocumentType(rawValue: try row.decode("doc_type")) ?? .main
         let printed = try DocumentSymbol(reissued ? symbol + "*" : symbol)

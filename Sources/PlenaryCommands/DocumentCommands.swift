@@ -189,6 +189,22 @@ extension PlenaryCatalog {
                 handler: { arguments, _ in
                     let document = try await documents.get(try DocumentSymbol(try arguments.requiredString("symbol")))
                     return .list([documentRecord(document)] + document.versions.map { versionRecord(document, $0) })
+                },
+                batchHandler: { batch, _ in
+                    // A client's pipelined gets, answered with one query: the symbols that parse are fetched
+                    // together, the others refused as they would be alone.
+                    let symbols = batch.map { arguments in
+                        Result { () throws(PlenaryError) in
+                            try DocumentSymbol(try arguments.requiredString("symbol"))
+                        }
+                    }
+                    let found = await documents.get(symbols.compactMap { try? $0.get() })
+                    var next = found.makeIterator()
+                    return symbols.map { symbol in
+                        symbol.flatMap { _ in next.next()! }.map { document in
+                            .list([documentRecord(document)] + document.versions.map { versionRecord(document, $0) })
+                        }
+                    }
                 }),
             CommandSpec(
                 noun: "doc", verb: "current",

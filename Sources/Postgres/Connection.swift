@@ -11,6 +11,12 @@ public final class Connection: @unchecked Sendable {
     private var handle: OpaquePointer?
     private var preparedStatements: [String: String] = [:]
     private var statementCounter = 0
+    /// Inside `transaction`: BEGIN not sent yet. It travels with the first statement, in one round trip.
+    private var beginPending = false
+    /// Inside `transaction`: statements to run just before COMMIT, sent with it in one round trip.
+    private var atCommit: [Statement] = []
+    /// Whether `transaction` is running its body on this connection.
+    private var inManagedTransaction = false
     private let canceller: Canceller
     /// The conninfo the connection was opened with, kept to reconnect; never logged (it may hold a password).
     private let conninfo: String
@@ -84,6 +90,7 @@ public final class Connection: @unchecked Sendable {
     /// Whether a transaction is open (or failed and awaiting rollback) on this connection.
     public var isInTransaction: Bool {
         guard let handle else { return false }
+        if beginPending { return true }
         let status = PQtransactionStatus(handle)
         return status == PQTRANS_INTRANS || status == PQTRANS_INERROR
     }
@@ -111,11 +118,114 @@ public final class Connection: @unchecked Sendable {
     public func query(_ sql: String, _ parameters: [any PostgresEncodable] = []) throws(PostgresError) -> QueryResult {
         let handle = try requireHandle()
         let name = try preparedName(for: sql, parameterCount: parameters.count, handle: handle)
+        if beginPending {
+            beginPending = false
+            return try runPipelined([(name, parameters)], opening: true, closing: false, handle: handle)[0]
+        }
         let encoded = parameters.map { $0.postgresText }
         let result = withOptionalCStrings(encoded) { pointers in
             PQexecPrepared(handle, name, Int32(pointers.count), pointers, nil, nil, 0)
         }
         return try consume(result, handle: handle)
+    }
+
+    /// Runs one statement built elsewhere (see ``query(_:_:)``).
+    @discardableResult
+    public func query(_ statement: Statement) throws(PostgresError) -> QueryResult {
+        try query(statement.sql, statement.parameters)
+    }
+
+    /// Runs several prepared statements in one round trip (libpq pipeline mode) and returns their results in order:
+    /// for independent statements a command needs together. Inside `transaction` they run in it (a BEGIN still
+    /// pending travels with them); the first failure is thrown and the rest are skipped.
+    public func queries(_ statements: [Statement]) throws(PostgresError) -> [QueryResult] {
+        let handle = try requireHandle()
+        var prepared: [(name: String, parameters: [any PostgresEncodable])] = []
+        for statement in statements {
+            let name = try preparedName(for: statement.sql, parameterCount: statement.parameters.count, handle: handle)
+            prepared.append((name, statement.parameters))
+        }
+        let opening = beginPending
+        beginPending = false
+        return try runPipelined(prepared, opening: opening, closing: false, handle: handle)
+    }
+
+    /// Runs a statement just before the transaction commits, in the same round trip as the COMMIT (inside
+    /// `transaction`; elsewhere at once). For the last write of a transaction — the audit row — whose effects nothing
+    /// later in the transaction reads: the row locks it takes are then held for the server's own time only, not
+    /// across a network round trip. Its failure fails the commit, which rolls everything back.
+    public func queryAtCommit(_ sql: String, _ parameters: [any PostgresEncodable] = []) throws(PostgresError) {
+        guard inManagedTransaction else {
+            try query(sql, parameters)
+            return
+        }
+        atCommit.append(Statement(sql, parameters))
+    }
+
+    /// Sends BEGIN now if it is still waiting for the first statement (before anything that does not carry it).
+    private func flushBegin() throws(PostgresError) {
+        guard beginPending else { return }
+        beginPending = false
+        try simpleQuery("BEGIN")
+    }
+
+    /// Sends prepared statements in one pipeline — after a BEGIN when `opening`, followed by COMMIT when `closing` —
+    /// and returns their results. The first failure skips the rest (the server aborts the transaction) and is
+    /// thrown; the caller rolls back.
+    private func runPipelined(
+        _ statements: [(name: String, parameters: [any PostgresEncodable])], opening: Bool, closing: Bool,
+        handle: OpaquePointer
+    ) throws(PostgresError) -> [QueryResult] {
+        guard PQenterPipelineMode(handle) == 1 else {
+            throw PostgresError(kind: .protocolViolation, message: Connection.errorMessage(of: handle))
+        }
+        defer { PQexitPipelineMode(handle) }
+        var sent = true
+        if opening { sent = PQsendQueryParams(handle, "BEGIN", 0, nil, nil, nil, nil, 0) == 1 }
+        for statement in statements where sent {
+            let encoded = statement.parameters.map { $0.postgresText }
+            sent = withOptionalCStrings(encoded) { pointers in
+                PQsendQueryPrepared(handle, statement.name, Int32(pointers.count), pointers, nil, nil, 0) == 1
+            }
+        }
+        if sent, closing { sent = PQsendQueryParams(handle, "COMMIT", 0, nil, nil, nil, nil, 0) == 1 }
+        guard sent, PQpipelineSync(handle) == 1 else {
+            throw PostgresError(kind: .connection, message: Connection.errorMessage(of: handle))
+        }
+        var results: [QueryResult] = []
+        var firstError: PostgresError?
+        let expected = statements.count + (opening ? 1 : 0) + (closing ? 1 : 0)
+        for position in 0..<expected {
+            guard let result = PQgetResult(handle) else {
+                throw PostgresError(kind: .connection, message: Connection.errorMessage(of: handle))
+            }
+            let isStatement = position >= (opening ? 1 : 0) && results.count < statements.count
+            switch PQresultStatus(result) {
+            case PGRES_COMMAND_OK, PGRES_TUPLES_OK:
+                if isStatement { results.append(QueryResult(result)) }
+            case PGRES_PIPELINE_ABORTED:
+                break
+            default:
+                if firstError == nil {
+                    let error = PostgresError.from(result: result, connection: handle)
+                    if error.sqlState == "26000" { preparedStatements.removeAll() }
+                    firstError = error
+                }
+            }
+            PQclear(result)
+            // Each statement's results end with a NULL.
+            while let extra = PQgetResult(handle) { PQclear(extra) }
+        }
+        guard let sync = PQgetResult(handle) else {
+            throw PostgresError(kind: .connection, message: Connection.errorMessage(of: handle))
+        }
+        let syncStatus = PQresultStatus(sync)
+        PQclear(sync)
+        if let firstError { throw firstError }
+        if syncStatus != PGRES_PIPELINE_SYNC {
+            throw PostgresError(kind: .protocolViolation, message: "pipeline: expected a sync point")
+        }
+        return results
     }
 
     /// Runs a statement and returns its only row, or nil when it returned none; more than one row is an error.
@@ -131,6 +241,10 @@ public final class Connection: @unchecked Sendable {
     /// (migration files). Never use it with values that came from outside.
     public func simpleQuery(_ sql: String) throws(PostgresError) {
         let handle = try requireHandle()
+        if beginPending {
+            beginPending = false
+            try simpleQuery("BEGIN")
+        }
         guard PQsendQuery(handle, sql) == 1 else {
             throw PostgresError(kind: .connection, message: Connection.errorMessage(of: handle))
         }
@@ -188,9 +302,19 @@ public final class Connection: @unchecked Sendable {
 
     /// Runs `body` inside BEGIN … COMMIT. Any error thrown by the body, or by COMMIT, rolls the transaction back
     /// and is rethrown unchanged, so nothing half-written remains.
+    ///
+    /// Round trips are what a short transaction costs, so BEGIN travels with the body's first statement and COMMIT
+    /// with the statements queued by `queryAtCommit`, each in one libpq pipeline.
     @discardableResult
     public func transaction<T>(_ body: (Connection) throws -> T) throws -> T {
-        try simpleQuery("BEGIN")
+        _ = try requireHandle()
+        beginPending = true
+        inManagedTransaction = true
+        atCommit = []
+        defer {
+            inManagedTransaction = false
+            atCommit = []
+        }
         let value: T
         do {
             value = try body(self)
@@ -199,7 +323,7 @@ public final class Connection: @unchecked Sendable {
             throw error
         }
         do {
-            try simpleQuery("COMMIT")
+            try commit()
         } catch {
             rollbackQuietly()
             throw error
@@ -207,8 +331,36 @@ public final class Connection: @unchecked Sendable {
         return value
     }
 
+    /// COMMIT, with the statements queued for it; nothing at all when the body ran no statement.
+    private func commit() throws(PostgresError) {
+        let handle = try requireHandle()
+        let queued = atCommit
+        atCommit = []
+        if queued.isEmpty {
+            if beginPending {
+                beginPending = false
+                return
+            }
+            try simpleQuery("COMMIT")
+            return
+        }
+        var prepared: [(name: String, parameters: [any PostgresEncodable])] = []
+        for statement in queued {
+            // Preparing is no part of any transaction, so it may go ahead of a BEGIN still pending.
+            let name = try preparedName(for: statement.sql, parameterCount: statement.parameters.count, handle: handle)
+            prepared.append((name, statement.parameters))
+        }
+        let opening = beginPending
+        beginPending = false
+        _ = try runPipelined(prepared, opening: opening, closing: true, handle: handle)
+    }
+
     /// Rolls back if a transaction is open; a connection that broke meanwhile has nothing to roll back.
     func rollbackQuietly() {
+        if beginPending {
+            beginPending = false
+            return
+        }
         guard isInTransaction else { return }
         try? simpleQuery("ROLLBACK")
     }
@@ -221,6 +373,7 @@ public final class Connection: @unchecked Sendable {
     /// `transaction` when the whole batch must be all or nothing.
     public func pipeline(_ statements: [Statement], chunkSize: Int = 256) throws(PostgresError) -> [QueryResult] {
         let handle = try requireHandle()
+        try flushBegin()
         guard PQenterPipelineMode(handle) == 1 else {
             throw PostgresError(kind: .protocolViolation, message: Connection.errorMessage(of: handle))
         }
@@ -294,6 +447,7 @@ public final class Connection: @unchecked Sendable {
     @discardableResult
     public func copyFrom(_ sql: String, rows: some Sequence<[String?]>) throws(PostgresError) -> Int {
         let handle = try requireHandle()
+        try flushBegin()
         let start = PQexec(handle, sql)
         guard let start else { throw PostgresError(kind: .connection, message: Connection.errorMessage(of: handle)) }
         let startStatus = PQresultStatus(start)

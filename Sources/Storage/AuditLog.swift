@@ -40,12 +40,15 @@ public enum AuditLog {
         return encoder
     }()
 
-    /// Records one change on `connection`, inside the caller's transaction.
+    /// Records one change on `connection`, inside the caller's transaction. The row is written as the transaction
+    /// commits, in the COMMIT's own round trip (`Connection.queryAtCommit`): the chain's head row is locked by
+    /// every writer in turn, so it must be held for the server's time only, never across the network. A refused
+    /// row (a malformed entity or operation) fails the commit and rolls the change back with it.
     public static func record(
         _ connection: Connection, actor: Actor, entity: String, id: String, operation: String,
         before: (some Encodable)? = String?.none, after: (some Encodable)? = String?.none
     ) throws {
-        try connection.query(
+        try connection.queryAtCommit(
             """
             INSERT INTO audit_log (seq, actor, entity, entity_id, operation, before, after, prev_hash, hash)
             VALUES (0, $1, $2, $3, $4, $5::jsonb, $6::jsonb, '', '')
