@@ -218,7 +218,8 @@ public enum PlenaryCatalog {
                     return .list(records)
                 }),
             CommandSpec(
-                noun: "token", verb: "revoke", summary: "Revoke a token; connections using it keep no new rights.",
+                noun: "token", verb: "revoke",
+                summary: "Revoke a token; the connections holding it are closed at their next command.",
                 role: .admin,
                 parameters: [ParameterSpec(name: "name", type: .string, required: true, help: "the token's name")],
                 handler: { arguments, context in
