@@ -103,12 +103,23 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
+        // Export and import, pure: the file's model, its deterministic writing, validation and the import plan.
+        .target(
+            name: "Transfer",
+            dependencies: ["PlenaryCore", "Bodies", "Sessions", "WorkingGroups", "Decisions", "Documents"]
+        ),
+        // Export and import against the database: reading every table, COPY into staging, the demo data set.
+        .target(
+            name: "TransferStore",
+            dependencies: ["Transfer", "PlenaryCore", "Postgres", "Storage", "Decisions", "Documents"],
+            resources: [.embedInCode("Resources/ctoc-cop-demo.json")]
+        ),
         .executableTarget(
             name: "plenary",
             dependencies: [
                 "AdminProtocol", "AdminServer", "PlenaryClient", "PlenaryCommands", "PlenaryConfig", "PlenaryCore",
                 "Postgres",
-                "Storage",
+                "Storage", "Transfer", "TransferStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -172,6 +183,10 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ]
+        ),
+        .testTarget(
+            name: "TransferTests",
+            dependencies: ["Transfer", "PlenaryCore"]
         ),
         .testTarget(
             name: "EndToEndTests",

@@ -12,7 +12,7 @@ import PlenaryCore
 @main
 enum PlenaryMain {
     static let builtins: Set<String> = [
-        "serve", "migrate", "db", "reference", "shell", "--help", "-h", "--version", "--generate-completion-script",
+        "serve", "migrate", "db", "reference", "shell", "export", "import", "demo", "--help", "-h", "--version", "--generate-completion-script",
         "---completion",
     ]
 
@@ -210,6 +210,7 @@ struct PlenaryCLI: AsyncParsableCommand {
         version: Product.version,
         subcommands: [
             ServeCommand.self, MigrateCommand.self, DatabaseCommand.self, ReferenceCommand.self, ShellCommand.self,
+            ExportCommand.self, ImportCommand.self, DemoCommand.self,
         ]
     )
 }
