@@ -48,8 +48,11 @@ public enum Importer {
             var loader = Loader(connection: connection, total: plan.total, progress: progress)
             try loader.load(plan)
             let summary = ImportSummary(inserted: plan.counts, skipped: plan.skipped)
-            try AuditLog.record(
-                connection, actor: actor, entity: "import", id: source, operation: "import", after: summary)
+            // A second run of the same file changes nothing, not even the trail.
+            if plan.total > 0 {
+                try AuditLog.record(
+                    connection, actor: actor, entity: "import", id: source, operation: "import", after: summary)
+            }
             return summary
         }
     }
