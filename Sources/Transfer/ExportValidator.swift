@@ -71,7 +71,8 @@ public enum ExportValidator {
             let number = DecisionNumber(parsing: decision.number)
             try unique("\(decision.body) \(decision.kind) \(number?.description ?? "")", check.path, check.record)
             if let number, number.letter != nil {
-                try unique("\(decision.body) \(decision.kind) lettered \(number.session)/\(number.serial)", check.path,
+                try unique(
+                    "\(decision.body) \(decision.kind) lettered \(number.session)/\(number.serial)", check.path,
                     check.record, whole: "\(decision.body) \(decision.kind) \(number.session)/\(number.serial)")
             }
         }
@@ -144,7 +145,8 @@ public enum ExportValidator {
                 }
             }
             guard seen.insert("\(item.item)" + (item.sub.map { " (\($0))" } ?? "")).inserted else {
-                throw TransferError(path: itemCheck.path, reason: "repeats an item of this agenda", record: check.record)
+                throw TransferError(
+                    path: itemCheck.path, reason: "repeats an item of this agenda", record: check.record)
             }
             try itemCheck.rule(["title": "title"]) { () throws(PlenaryError) in
                 try FieldRules.text(item.title, key: "title", limit: 1000)
@@ -259,7 +261,8 @@ public enum ExportValidator {
         }
         guard let distribution = DocumentSymbol.Distribution(rawValue: document.distribution) else {
             throw check.fault(
-                "distribution", check.choices(DocumentSymbol.Distribution.allCases.map(\.rawValue), document.distribution))
+                "distribution",
+                check.choices(DocumentSymbol.Distribution.allCases.map(\.rawValue), document.distribution))
         }
         try check.rule(["distribution": "distribution"]) { () throws(PlenaryError) in
             _ = try DocumentRules.distribution(of: symbol, given: distribution)
@@ -274,7 +277,8 @@ public enum ExportValidator {
             throw check.fault("parent", parent.map { "must be \($0), which \(symbol) modifies" } ?? "must be absent")
         }
         if document.relation != relation?.rawValue {
-            throw check.fault("relation", relation.map { "must be \($0.rawValue), as the symbol says" } ?? "must be absent")
+            throw check.fault(
+                "relation", relation.map { "must be \($0.rawValue), as the symbol says" } ?? "must be absent")
         }
         var languages = Set<Language>()
         for (index, version) in document.languages.enumerated() {
@@ -286,7 +290,8 @@ public enum ExportValidator {
                 throw versionCheck.fault("language", "\(language.rawValue) is given twice")
             }
             guard let status = VersionStatus(rawValue: version.status) else {
-                throw versionCheck.fault("status", versionCheck.choices(VersionStatus.allCases.map(\.rawValue), version.status))
+                throw versionCheck.fault(
+                    "status", versionCheck.choices(VersionStatus.allCases.map(\.rawValue), version.status))
             }
             let date = try version.date.map { value throws(TransferError) in try versionCheck.date(value, "date") }
             if status == .issued, date == nil { throw versionCheck.fault("date", "is required with status issued") }
@@ -326,7 +331,8 @@ public enum ExportValidator {
         for (index, link) in decision.links.enumerated() {
             let linkCheck = Check(path: check.path.key("links").index(index), record: check.record)
             guard let relation = DecisionRelation(rawValue: link.relation) else {
-                throw linkCheck.fault("relation", linkCheck.choices(DecisionRelation.allCases.map(\.rawValue), link.relation))
+                throw linkCheck.fault(
+                    "relation", linkCheck.choices(DecisionRelation.allCases.map(\.rawValue), link.relation))
             }
             let given = [("decision", link.decision), ("wg", link.wg), ("document", link.document)].filter {
                 $0.1 != nil
@@ -355,7 +361,8 @@ public enum ExportValidator {
                 throw linkCheck.fault("document", rule)
             }
             if decision.links[..<index].contains(link) {
-                throw TransferError(path: linkCheck.path, reason: "repeats a link of this decision", record: check.record)
+                throw TransferError(
+                    path: linkCheck.path, reason: "repeats a link of this decision", record: check.record)
             }
         }
     }
@@ -452,7 +459,7 @@ struct Check {
     static func split(_ message: String) -> (String?, String) {
         guard let colon = message.range(of: ": ") else { return (nil, message) }
         let key = String(message[..<colon.lowerBound])
-        guard key.allSatisfy({ $0.isLetter || $0 == "-" || $0 == "_" }) else { return (nil, message) }
+        guard key.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) else { return (nil, message) }
         return (key, String(message[colon.upperBound...]))
     }
 }

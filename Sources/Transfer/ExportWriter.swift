@@ -53,7 +53,9 @@ extension ExportDocument {
         }.sorted { ($0.body, $0.session, $0.part) < ($1.body, $1.session, $1.part) }
         copy.workingGroups.sort { ($0.body, $0.code) < ($1.body, $1.code) }
         copy.meetings.sort { ($0.body, $0.wg, $0.number) < ($1.body, $1.wg, $1.number) }
-        copy.documents = documents.map { ($0.normalizedLanguages, Self.sortKey(symbol: $0.symbol)) }.sorted { $0.1 < $1.1 }.map(\.0)
+        copy.documents = documents.map { ($0.normalizedLanguages, Self.sortKey(symbol: $0.symbol)) }.sorted {
+            $0.1 < $1.1
+        }.map(\.0)
         copy.decisions = decisions.map { decision in
             var decision = decision
             decision.links.sort { ($0.relation, $0.target) < ($1.relation, $1.target) }

@@ -74,7 +74,9 @@ public struct ImportPlan: Sendable {
         plan.sessions = try merge(
             file.sessions, existing.sessions, path: top.key("sessions"), key: \.label, label: \.label,
             skipped: &plan.skipped["sessions", default: 0]
-        ).sorted { ($0.record.body, $0.record.number, $0.record.part) < ($1.record.body, $1.record.number, $1.record.part) }
+        ).sorted {
+            ($0.record.body, $0.record.number, $0.record.part) < ($1.record.body, $1.record.number, $1.record.part)
+        }
         for (index, agenda) in file.agendas.enumerated() {
             let path = top.key("agendas").index(index)
             if !known.sessions.contains("\(agenda.body) \(agenda.session) \(agenda.part)") {
@@ -83,7 +85,8 @@ public struct ImportPlan: Sendable {
         }
         plan.agendas = try merge(
             file.agendas.map(\.normalizedItems), existing.agendas.map(\.normalizedItems), path: top.key("agendas"),
-            key: \.sessionLabel, label: { "agenda of \($0.sessionLabel)" }, skipped: &plan.skipped["agendas", default: 0])
+            key: \.sessionLabel, label: { "agenda of \($0.sessionLabel)" },
+            skipped: &plan.skipped["agendas", default: 0])
         for (index, group) in file.workingGroups.enumerated() {
             try known.body(group.body, top.key("working_groups").index(index), "\(group.body)/\(group.code)")
         }
@@ -164,7 +167,8 @@ public struct ImportPlan: Sendable {
             let (field, reason) = difference(record, current)
             throw TransferError(
                 path: field.map { path.index(index).key($0) } ?? path.index(index),
-                reason: "the database already holds \(label(record)) with other values: \(reason)", record: label(record),
+                reason: "the database already holds \(label(record)) with other values: \(reason)",
+                record: label(record),
                 code: .conflict)
         }
         return new
@@ -179,7 +183,9 @@ public struct ImportPlan: Sendable {
         else { return (nil, "the records differ") }
         func render(_ value: Any?) -> String {
             guard let value else { return "nothing" }
-            guard let data = try? JSONSerialization.data(withJSONObject: value, options: [.fragmentsAllowed]),
+            guard
+                let data = try? JSONSerialization.data(
+                    withJSONObject: value, options: [.fragmentsAllowed, .sortedKeys, .withoutEscapingSlashes]),
                 let text = String(data: data, encoding: .utf8)
             else { return "\(value)" }
             return text.count > 80 ? String(text.prefix(77)) + "..." : text
@@ -193,7 +199,8 @@ public struct ImportPlan: Sendable {
     }
 
     static func missing(_ path: RecordPath, _ reason: String, _ record: String) -> TransferError {
-        TransferError(path: path, reason: reason + " (neither in the file nor in the database)", record: record,
+        TransferError(
+            path: path, reason: reason + " (neither in the file nor in the database)", record: record,
             code: .notFound)
     }
 }
@@ -219,7 +226,9 @@ struct KnownKeys {
             meetings.formUnion(document.meetings.map { "\($0.body) \($0.wg) \($0.number)" })
             documents.formUnion(document.documents.map(\.key))
             decisions.formUnion(
-                document.decisions.map { "\($0.body) \($0.kind) \(DecisionNumber(parsing: $0.number)?.description ?? "")" })
+                document.decisions.map {
+                    "\($0.body) \($0.kind) \(DecisionNumber(parsing: $0.number)?.description ?? "")"
+                })
         }
     }
 
@@ -249,7 +258,8 @@ struct KnownKeys {
         let session = DecisionNumber(parsing: decision.number)?.session ?? 0
         if !sessions.contains("\(decision.body) \(session) \(decision.part)") {
             throw ImportPlan.missing(
-                path.key("part"), "\(decision.body) has no session \(session)"
+                path.key("part"),
+                "\(decision.body) has no session \(session)"
                     + (decision.part > 1 ? " (part \(decision.part))" : ""), decision.label)
         }
         for (index, link) in decision.links.enumerated() {

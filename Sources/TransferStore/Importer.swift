@@ -38,11 +38,14 @@ public enum Importer {
     ) throws -> ImportSummary {
         try connection.transaction { connection in
             // A long import must not be cut by the pool's per-statement limit; two imports take turns.
-            try connection.simpleQuery("SET LOCAL statement_timeout = 0")
+            try connection.simpleQuery("SET LOCAL statement_timeout = 0; SET LOCAL plan_cache_mode = force_custom_plan")
             try connection.query("SELECT pg_advisory_xact_lock(hashtext('plenary import'))")
-            let bodies = Array(Set(file.bodies.map(\.code) + file.sessions.map(\.body) + file.documents.map(\.body)
-                + file.decisions.map(\.body) + file.drafts.map(\.body) + file.workingGroups.map(\.body)
-                + file.meetings.map(\.body) + file.agendas.map(\.body) + file.deadlineRules.map(\.body))).sorted()
+            let bodies = Array(
+                Set(
+                    file.bodies.map(\.code) + file.sessions.map(\.body) + file.documents.map(\.body)
+                        + file.decisions.map(\.body) + file.drafts.map(\.body) + file.workingGroups.map(\.body)
+                        + file.meetings.map(\.body) + file.agendas.map(\.body) + file.deadlineRules.map(\.body))
+            ).sorted()
             let existing = try Exporter.read(connection, bodies: bodies)
             let plan = try ImportPlan.make(file: file, existing: existing)
             var loader = Loader(connection: connection, total: plan.total, progress: progress)
@@ -191,7 +194,10 @@ struct Loader {
                     """,
                 range: 0..<adopted.count,
                 locate: {
-                    (top.key("agendas").index(adopted[$0].index).key("adopted"), "agenda of \(adopted[$0].record.sessionLabel)")
+                    (
+                        top.key("agendas").index(adopted[$0].index).key("adopted"),
+                        "agenda of \(adopted[$0].record.sessionLabel)"
+                    )
                 }))
     }
 
@@ -255,7 +261,8 @@ struct Loader {
                     locate: {
                         let entry = renames[$0]
                         return (
-                            top.key("working_groups").index(groups[entry.group].index).key("renames").index(entry.rename),
+                            top.key("working_groups").index(groups[entry.group].index).key("renames").index(
+                                entry.rename),
                             label(entry.group)
                         )
                     }))
@@ -382,7 +389,8 @@ struct Loader {
                 locate: {
                     let entry = versions[$0]
                     return (
-                        top.key("documents").index(documents[entry.document].index).key("languages").index(entry.version),
+                        top.key("documents").index(documents[entry.document].index).key("languages").index(
+                            entry.version),
                         "document \(documents[entry.document].record.symbol)"
                     )
                 }))
@@ -586,8 +594,10 @@ struct Loader {
 
     /// `{"4","4 (a)"}`: a text array as COPY reads it.
     static func arrayLiteral(_ values: [String]) -> String {
-        "{" + values.map { value in
-            "\"" + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
-        }.joined(separator: ",") + "}"
+        "{"
+            + values.map { value in
+                "\"" + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+                    + "\""
+            }.joined(separator: ",") + "}"
     }
 }

@@ -11,7 +11,8 @@ import TransferStore
 struct ExportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
-        abstract: "Write every body, session, agenda, working group, meeting, document and decision as one JSON document.",
+        abstract:
+            "Write every body, session, agenda, working group, meeting, document and decision as one JSON document.",
         discussion: """
             The format is plenary-export version 1: records keyed by natural keys (body code, session number and \
             part, document symbol, decision number), in a stable order, one record per line. Tokens and the audit \
@@ -134,7 +135,8 @@ enum TransferRun {
         let sections = summary.inserted.filter { $0.value > 0 }.sorted { $0.key < $1.key }
         print(
             "imported \(source): \(summary.insertedTotal) rows written, \(summary.skippedTotal) records already there"
-                + (sections.isEmpty ? "" : " (" + sections.map { "\($0.key)=\($0.value)" }.joined(separator: " ") + ")"))
+                + (sections.isEmpty ? "" : " (" + sections.map { "\($0.key)=\($0.value)" }.joined(separator: " ") + ")")
+        )
     }
 }
 
