@@ -169,6 +169,21 @@ struct TransferCommandTests {
         #expect(try Self.export(target) == text)
     }
 
+    @Test func anImportIsOneChangeEventForWatchers() throws {
+        let database = try TestCluster.makeDatabase()
+        let server = try ProtocolServer(databaseURL: database)
+        defer { server.stop() }
+        let token = try #require(server.bootstrapToken)
+        let watcher = try ProtocolClient(port: server.port)
+        #expect(watcher.readLine()?.hasPrefix("220 plenary") == true)
+        #expect(watcher.command("auth token=\(token)") == ["200 OK name=admin role=admin"])
+        #expect(watcher.command("watch topics=import").last?.hasPrefix("200 OK since=") == true)
+        try Self.plenary(["demo"], database: database)
+        let event = try #require(watcher.readLine())
+        #expect(event.contains(" topic=import op=import id=demo:ctoc-cop-sessions-1-4 actor=local:"), "\(event)")
+        #expect(watcher.command("ping") == ["200 OK pong=true"], "the feed goes on")
+    }
+
     // MARK: - Data
 
     /// Records as the services make them: renames, adoption and amendment of an agenda, a resumed session, a
