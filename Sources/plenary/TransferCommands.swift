@@ -34,7 +34,8 @@ struct ExportCommand: AsyncParsableCommand {
         let bodies = body.isEmpty ? nil : body
         let document = try await runtime.database.read { connection in
             // One snapshot: every table as of the same moment.
-            try connection.simpleQuery("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            try connection.simpleQuery(
+                "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL statement_timeout = 0")
             defer { try? connection.simpleQuery("COMMIT") }
             return try Exporter.read(connection, bodies: bodies)
         }
