@@ -10,9 +10,10 @@ SELECT 'T' || chr(65 + (i - 1) / 26) || chr(65 + (i - 1) % 26) || '/COP',
        'Conference of the Parties to Treaty ' || i, 'Treaty ' || i || ' on Transnational Matters', 'Europe/Vienna'
 FROM generate_series(1, :bodies) AS i;
 
+-- Alike but for their codes: the import's file is the export of IMPORT/COPY with the code changed.
 INSERT INTO bodies (code, name, timezone) VALUES
-    ('IMPORT/COPY', 'Bulk load through COPY', 'Europe/Vienna'),
-    ('IMPORT/PLEN', 'Bulk load through plenary import', 'Europe/Vienna');
+    ('IMPORT/COPY', 'Bulk load', 'Europe/Vienna'),
+    ('IMPORT/PLEN', 'Bulk load', 'Europe/Vienna');
 
 INSERT INTO sessions (body_id, number, kind, venue, timezone, start_date, end_date, status)
 SELECT b.id, n, 'regular', 'Vienna, Austria', 'Europe/Vienna', make_date(2000 + n, 10, 8),
