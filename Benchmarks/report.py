@@ -122,6 +122,13 @@ def main():
     out.append(f"- Mode: {args.mode} ({args.seconds} s in all)")
     out.append(f"- Machine: {cpus} CPUs ({model}), {memory} memory, {platform.system()} {platform.release()}")
     out.append(f"- PostgreSQL {args.postgres}, fsync and synchronous_commit off (for both sides of every ratio)")
+    try:
+        with open("/proc/loadavg") as f:
+            load = f.read().split()[:3]
+        out.append(f"- Load average as the run ended: {' / '.join(load)} (1, 5, 15 min). The machine may be shared: "
+                   "work of others shows as machine CPU beyond the server, the load generator and PostgreSQL")
+    except OSError:
+        pass
     dataset = runs.get("dataset", {})
     out.append(f"- Data set: {dataset.get('bodies', 0):,} bodies, {dataset.get('sessions', 0):,} sessions, "
                f"{dataset.get('documents', 0):,} documents with {dataset.get('versions', 0):,} language versions, "
