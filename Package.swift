@@ -177,6 +177,14 @@ let package = Package(
             name: "EndToEndTests",
             dependencies: ["PlenaryTestSupport", "Postgres"]
         ),
+        // Faults, races, hostile values and access, against the real server, database and binary (issue 9).
+        .testTarget(
+            name: "ReliabilityTests",
+            dependencies: [
+                "PlenaryTestSupport", "Postgres", "Storage", "PlenaryCore", "AdminProtocol", "PlenaryCommands",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )
