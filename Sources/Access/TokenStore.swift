@@ -114,6 +114,24 @@ public struct TokenStore: Sendable {
         return Actor(name: name, role: role)
     }
 
+    /// The lookup part of a presented token (`pln_<lookup>_<secret>`): it names the token without being its secret,
+    /// so a connection may keep it to check, command by command, that its token was not revoked since.
+    public static func lookup(of presented: String) -> String? {
+        let parts = presented.split(separator: "_", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0] == "pln", parts[1].count == 12 else { return nil }
+        return String(parts[1])
+    }
+
+    /// Whether the token with this lookup is still live. A revoked token stops working on connections that
+    /// authenticated with it before, at their next command; a new token of the same name is another token.
+    public func isLive(lookup: String) async throws(PlenaryError) -> Bool {
+        try await database.read { connection in
+            try connection.queryOne(
+                "SELECT EXISTS (SELECT 1 FROM tokens WHERE lookup = $1 AND revoked_at IS NULL) AS live", [lookup]
+            )!.decode("live", as: Bool.self)
+        }
+    }
+
     /// Compares two byte strings in time that depends only on their length.
     static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
         guard a.count == b.count else { return false }

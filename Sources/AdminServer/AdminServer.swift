@@ -249,10 +249,15 @@ public final class AdminServer: Service, Sendable {
         }
         if let refusal = session.admit(spec) { return (.error(refusal), .none, nil) }
         let actor = session.actor
+        if let actor, !spec.availableBeforeAuth, let refusal = await revocation(of: session, actor: actor) {
+            return (.error(refusal), .none, nil)
+        }
         switch spec.name {
         case "auth":
             do {
-                let actor = try await tokens.authenticate(try arguments.requiredString("token"))
+                let presented = try arguments.requiredString("token")
+                let actor = try await tokens.authenticate(presented)
+                session.credential.withLockedValue { $0 = TokenStore.lookup(of: presented) }
                 logger.info("authenticated", metadata: ["actor": "\(actor.name)", "role": "\(actor.role.rawValue)"])
                 let reply = Reply.ok([
                     ReplyField("name", .string(actor.name)), ReplyField("role", .string(actor.role.rawValue)),
@@ -283,6 +288,21 @@ public final class AdminServer: Service, Sendable {
         default:
             return (await run(request, actor: actor, on: session.channel.eventLoop), .none, nil)
         }
+    }
+
+    /// The refusal for a command on a connection whose token was revoked since it authenticated (511, and the
+    /// connection closes after it), or nil while the token is live. Checked at every command, in the database, so a
+    /// revocation made through any server holds from the next command on.
+    private func revocation(of session: AdminConnection, actor: Actor) async -> PlenaryError? {
+        guard let lookup = session.credential.withLockedValue({ $0 }) else { return nil }
+        do {
+            if try await tokens.isLive(lookup: lookup) { return nil }
+        } catch {
+            return error
+        }
+        logger.notice("token revoked; closing its connection", metadata: ["actor": "\(actor.name)"])
+        session.requestClose("token revoked")
+        return .authFailed("token: revoked since this connection authenticated")
     }
 
     /// Runs an admitted command: as the actor with the command timeout, or (before auth, for the few commands
