@@ -86,7 +86,7 @@ let package = Package(
         .target(
             name: "AdminServer",
             dependencies: [
-                "Access", "AdminProtocol", "PlenaryCommands", "PlenaryCore",
+                "Access", "AdminProtocol", "PlenaryCommands", "PlenaryCore", "Postgres",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -6,6 +6,7 @@ import NIOCore
 import NIOPosix
 import PlenaryCommands
 import PlenaryCore
+import Postgres
 import ServiceLifecycle
 
 /// The TCP door of the admin protocol: greeting, framing with limits, authentication, strictly ordered replies to
@@ -249,9 +250,6 @@ public final class AdminServer: Service, Sendable {
         }
         if let refusal = session.admit(spec) { return (.error(refusal), .none, nil) }
         let actor = session.actor
-        if let actor, !spec.availableBeforeAuth, let refusal = await revocation(of: session, actor: actor) {
-            return (.error(refusal), .none, nil)
-        }
         switch spec.name {
         case "auth":
             do {
@@ -277,7 +275,7 @@ public final class AdminServer: Service, Sendable {
             // once the reply is written.
             let target = WatchTarget(onDropped: { [session] reason in session.watcherDropped(reason) })
             let reply = await WatchTarget.$current.withValue(target) {
-                await run(request, actor: actor, on: session.channel.eventLoop)
+                await run(request, spec: spec, actor: actor, on: session)
             }
             let subscription = target.takeSubscription()
             guard reply.isSuccess, let subscription else {
@@ -286,7 +284,7 @@ public final class AdminServer: Service, Sendable {
             }
             return (reply, .watching, subscription)
         default:
-            return (await run(request, actor: actor, on: session.channel.eventLoop), .none, nil)
+            return (await run(request, spec: spec, actor: actor, on: session), .none, nil)
         }
     }
 
@@ -305,19 +303,28 @@ public final class AdminServer: Service, Sendable {
         return .authFailed("token: revoked since this connection authenticated")
     }
 
-    /// Runs an admitted command: as the actor with the command timeout, or (before auth, for the few commands
-    /// allowed then) anonymously.
-    private func run(_ request: RawRequest, actor: Actor?, on eventLoop: any EventLoop) async -> Reply {
+    /// Runs an admitted command: as the actor with the command timeout — once its token is found still live — or
+    /// (before auth, for the few commands allowed then) anonymously.
+    private func run(
+        _ request: RawRequest, spec: CommandSpec, actor: Actor?, on session: AdminConnection
+    ) async -> Reply {
         guard let actor else {
             return await dispatcher.run(request, actor: Actor(name: "anonymous", role: .observer))
         }
-        return await withTimeout(milliseconds: configuration.commandTimeoutMilliseconds, on: eventLoop) {
-            await self.dispatcher.run(request, actor: actor)
+        return await withTimeout(milliseconds: configuration.commandTimeoutMilliseconds, on: session.channel.eventLoop)
+        {
+            if !spec.availableBeforeAuth, let refusal = await self.revocation(of: session, actor: actor) {
+                return .error(refusal)
+            }
+            return await self.dispatcher.run(request, actor: actor)
         }
     }
 
-    /// Runs `body`, answering 451 when it takes longer than the command timeout (the body is cancelled, which
-    /// cancels its statement on the server).
+    /// Runs `body`, answering 451 when it takes longer than the command timeout — at the timeout, not when the
+    /// database gets round to it: a database that hangs (paused, partitioned) must not hold the client too. The
+    /// body is cancelled, which cancels its statement on the server, and its ``CommitGate`` is abandoned, so it can
+    /// no longer commit and the 451's "it did nothing" stays true. Only a body whose COMMIT was already sent is
+    /// waited for: its outcome is the answer.
     ///
     /// The deadline is a task scheduled on the connection's event loop, not a `Task.sleep` raced against the body:
     /// a cancelled sleep keeps its memory until its deadline passes, so a client pipelining thousands of quick
@@ -325,21 +332,48 @@ public final class AdminServer: Service, Sendable {
     private func withTimeout(
         milliseconds: Int, on eventLoop: any EventLoop, _ body: @escaping @Sendable () async -> Reply
     ) async -> Reply {
-        let command = Task { await body() }
+        let gate = CommitGate()
+        let answer = NIOLockedValueBox<(reply: Reply?, waiter: CheckedContinuation<Reply, Never>?)>((nil, nil))
+        // Whichever comes first — the body's reply or the abandoned deadline — answers; the other finds it done.
+        @Sendable func settle(_ reply: Reply) {
+            let waiter = answer.withLockedValue { state -> CheckedContinuation<Reply, Never>? in
+                guard state.reply == nil else { return nil }
+                state.reply = reply
+                defer { state.waiter = nil }
+                return state.waiter
+            }
+            waiter?.resume(returning: reply)
+        }
         let timedOut = NIOLockedValueBox(false)
+        let command = Task {
+            let reply = await CommitGate.$current.withValue(gate) { await body() }
+            // A command that finished anyway (it committed as the deadline passed) reports what it did; only one
+            // the cancellation stopped is a 451.
+            if timedOut.withLockedValue({ $0 }), !reply.isSuccess {
+                settle(.error(.unavailable("command: no answer within \(milliseconds) ms; it did nothing")))
+            } else {
+                settle(reply)
+            }
+        }
         let deadline = eventLoop.scheduleTask(in: .milliseconds(Int64(milliseconds))) {
             timedOut.withLockedValue { $0 = true }
             command.cancel()
+            if gate.abandon() {
+                settle(.error(.unavailable("command: no answer within \(milliseconds) ms; it did nothing")))
+            }
         }
         let reply = await withTaskCancellationHandler {
-            await command.value
+            await withCheckedContinuation { continuation in
+                let ready = answer.withLockedValue { state -> Reply? in
+                    if state.reply == nil { state.waiter = continuation }
+                    return state.reply
+                }
+                if let ready { continuation.resume(returning: ready) }
+            }
         } onCancel: {
             command.cancel()
         }
         deadline.cancel()
-        // A command that finished anyway (it committed as the deadline passed) reports what it did; only one the
-        // cancellation stopped is a 451.
-        guard timedOut.withLockedValue({ $0 }), !reply.isSuccess else { return reply }
-        return .error(.unavailable("command: no answer within \(milliseconds) ms; it did nothing"))
+        return reply
     }
 }

@@ -190,6 +190,11 @@ public final class Connection: @unchecked Sendable {
     /// and is rethrown unchanged, so nothing half-written remains.
     @discardableResult
     public func transaction<T>(_ body: (Connection) throws -> T) throws -> T {
+        try transaction(gate: nil, body)
+    }
+
+    /// `transaction`, asking `gate` before COMMIT: a transaction its caller abandoned rolls back instead.
+    func transaction<T>(gate: CommitGate?, _ body: (Connection) throws -> T) throws -> T {
         try simpleQuery("BEGIN")
         let value: T
         do {
@@ -197,6 +202,10 @@ public final class Connection: @unchecked Sendable {
         } catch {
             rollbackQuietly()
             throw error
+        }
+        if let gate, !gate.beginCommit() {
+            rollbackQuietly()
+            throw PostgresError(kind: .cancelled, message: "abandoned by its caller before COMMIT; rolled back")
         }
         do {
             try simpleQuery("COMMIT")
