@@ -21,10 +21,7 @@ final class Load: @unchecked Sendable {
         var answered: ContinuousClock.Instant
 
         var code: String { String(reply.prefix(3)) }
-        var seconds: Double {
-            let components = (answered - sent).components
-            return Double(components.seconds) + Double(components.attoseconds) / 1e18
-        }
+        var seconds: Double { (answered - sent).seconds }
     }
 
     private let ports: [Int]
@@ -241,4 +238,9 @@ func expectWholeAndChained(
 /// A number from the environment (the soak script's longer settings), or `fallback` for the bounded CI run.
 func setting(_ name: String, _ fallback: Int) -> Int {
     ProcessInfo.processInfo.environment[name].flatMap(Int.init) ?? fallback
+}
+
+extension Duration {
+    /// The duration in seconds, as a floating-point number for figures.
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }
