@@ -49,6 +49,8 @@ ENV PATH=/app:$PATH
 USER plenary:plenary
 EXPOSE 7411
 
-# `docker run IMAGE` serves; `docker run IMAGE <command>` runs any other plenary command instead.
+# `docker run IMAGE` serves; `docker run IMAGE <command>` runs any other plenary command instead. Serving on
+# 0.0.0.0 in clear needs PLENARY_SERVER_ALLOW_PLAINTEXT_REMOTE=true (publish the port on loopback only) or
+# PLENARY_SERVER_TLS_CERTIFICATE and PLENARY_SERVER_TLS_KEY.
 ENTRYPOINT ["/app/plenary"]
 CMD ["serve", "--listen", "0.0.0.0:7411"]

@@ -3,6 +3,7 @@ import Foundation
 import PlenaryCore
 import Postgres
 import Storage
+import Synchronization
 
 /// A token as listed: never its secret.
 public struct TokenInfo: Sendable, Equatable {
@@ -22,10 +23,31 @@ public struct TokenInfo: Sendable, Equatable {
 /// compared in constant time, so neither the database nor timing gives a secret away.
 public struct TokenStore: Sendable {
     private let database: Database
+    private let revoked = RevokedTokens()
 
     /// Creates the store over a database.
     public init(database: Database) {
         self.database = database
+    }
+
+    /// Whether the token with this id is known to be revoked: at once for a revocation made through this store,
+    /// after the next ``refreshRevocations()`` for one made elsewhere (another server on the same database).
+    public func isRevoked(_ id: Int64) -> Bool { revoked.ids.withLock { $0.contains(id) } }
+
+    /// Reads the revoked tokens from the database, so revocations made by another process take effect here too.
+    /// Returns the ids newly found revoked.
+    @discardableResult
+    public func refreshRevocations() async throws(PlenaryError) -> Set<Int64> {
+        let ids = try await database.read { connection in
+            try connection.query("SELECT id FROM tokens WHERE revoked_at IS NOT NULL").rows.map {
+                try $0.decode("id", as: Int64.self)
+            }
+        }
+        return revoked.ids.withLock { known in
+            let fresh = Set(ids).subtracting(known)
+            known.formUnion(fresh)
+            return fresh
+        }
     }
 
     /// Creates a token and returns its full secret form — the only time it is ever shown.
@@ -66,16 +88,17 @@ public struct TokenStore: Sendable {
 
     /// Revokes the live token with this name, audited as `actor`; 550 when there is none.
     public func revoke(name: String, by actor: Actor) async throws(PlenaryError) {
-        let count = try await database.write { connection in
-            let count = try connection.query(
-                "UPDATE tokens SET revoked_at = now() WHERE name = $1 AND revoked_at IS NULL", [name]
-            ).affectedRows
-            if count > 0 {
+        let ids = try await database.write { connection in
+            let ids = try connection.query(
+                "UPDATE tokens SET revoked_at = now() WHERE name = $1 AND revoked_at IS NULL RETURNING id", [name]
+            ).rows.map { try $0.decode("id", as: Int64.self) }
+            if !ids.isEmpty {
                 try AuditLog.record(connection, actor: actor, entity: "token", id: name, operation: "revoke")
             }
-            return count
+            return ids
         }
-        if count == 0 { throw PlenaryError.notFound("name: no live token named \(name)") }
+        if ids.isEmpty { throw PlenaryError.notFound("name: no live token named \(name)") }
+        revoked.ids.withLock { $0.formUnion(ids) }
     }
 
     /// Whether any live token exists (the server creates a first admin token when none does).
@@ -88,48 +111,36 @@ public struct TokenStore: Sendable {
 
     /// The actor a presented token stands for, or 511 AUTH_FAILED. The reply does not say which part was wrong.
     public func authenticate(_ presented: String) async throws(PlenaryError) -> Actor {
+        try await authenticateToken(presented).actor
+    }
+
+    /// Like ``authenticate(_:)``, with the token's id: what a server holds to notice the token's revocation and to
+    /// count its connections.
+    public func authenticateToken(_ presented: String) async throws(PlenaryError) -> (actor: Actor, id: Int64) {
         let parts = presented.split(separator: "_", omittingEmptySubsequences: false)
         guard parts.count == 3, parts[0] == "pln", parts[1].count == 12, parts[2].count == 40 else {
             throw PlenaryError.authFailed()
         }
         let lookup = String(parts[1])
         let presentedHash = Array(SHA256.hash(data: Array(parts[2].utf8)))
-        let found = try await database.read { connection -> (String, String, [UInt8])? in
+        let found = try await database.read { connection -> (Int64, String, String, [UInt8])? in
             guard
                 let row = try connection.queryOne(
                     """
                     UPDATE tokens SET last_used_at = now() WHERE lookup = $1 AND revoked_at IS NULL
-                    RETURNING name, role, secret_hash
+                    RETURNING id, name, role, secret_hash
                     """,
                     [lookup])
             else { return nil }
             return (
-                try row.decode("name"), try row.decode("role"),
+                try row.decode("id", as: Int64.self), try row.decode("name"), try row.decode("role"),
                 try row.decode("secret_hash", as: PostgresBytes.self).bytes
             )
         }
-        guard let (name, roleText, storedHash) = found, let role = Role(rawValue: roleText),
+        guard let (id, name, roleText, storedHash) = found, let role = Role(rawValue: roleText),
             Self.constantTimeEqual(storedHash, presentedHash)
         else { throw PlenaryError.authFailed() }
-        return Actor(name: name, role: role)
-    }
-
-    /// The lookup part of a presented token (`pln_<lookup>_<secret>`): it names the token without being its secret,
-    /// so a connection may keep it to check, command by command, that its token was not revoked since.
-    public static func lookup(of presented: String) -> String? {
-        let parts = presented.split(separator: "_", omittingEmptySubsequences: false)
-        guard parts.count == 3, parts[0] == "pln", parts[1].count == 12 else { return nil }
-        return String(parts[1])
-    }
-
-    /// Whether the token with this lookup is still live. A revoked token stops working on connections that
-    /// authenticated with it before, at their next command; a new token of the same name is another token.
-    public func isLive(lookup: String) async throws(PlenaryError) -> Bool {
-        try await database.read { connection in
-            try connection.queryOne(
-                "SELECT EXISTS (SELECT 1 FROM tokens WHERE lookup = $1 AND revoked_at IS NULL) AS live", [lookup]
-            )!.decode("live", as: Bool.self)
-        }
+        return (Actor(name: name, role: role), id)
     }
 
     /// Compares two byte strings in time that depends only on their length.
@@ -162,4 +173,9 @@ public struct TokenStore: Sendable {
             createdAt: try row.decode("created_at"), createdBy: try row.decode("created_by"),
             lastUsedAt: try row.decode("last_used_at", as: String?.self))
     }
+}
+
+/// The ids of tokens this process knows to be revoked; shared by every copy of a ``TokenStore``.
+private final class RevokedTokens: Sendable {
+    let ids = Mutex<Set<Int64>>([])
 }

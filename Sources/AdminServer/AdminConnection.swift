@@ -17,9 +17,6 @@ final class AdminConnection: Sendable {
 
     let channel: any Channel
     let limit: LineLimit
-    /// The lookup part of the token the connection authenticated with (never its secret): checked at each command,
-    /// so a revoked token stops working here too.
-    let credential = NIOLockedValueBox<String?>(nil)
     private let logger: Logger
     private let state: NIOLockedValueBox<AdminConnectionState>
     private let timer = NIOLockedValueBox(Timer())

@@ -175,7 +175,9 @@ public struct AdminConnectionState: Sendable {
         case .watching:
             isWatching = true
         }
-        if reply.code == .bye {
+        // `quit` ends the connection; so does any reply that says the server is closing it (a token over its
+        // connection limit, a revoked token).
+        if reply.code == .bye || reply.code == .closing {
             return actions + [.send(encode(reply))] + closeActions()
         }
         actions += count(reply)

@@ -4,13 +4,20 @@ import Logging
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
+import NIOSSL
 import PlenaryCommands
 import PlenaryCore
 import Postgres
 import ServiceLifecycle
 
-/// The TCP door of the admin protocol: greeting, framing with limits, authentication, strictly ordered replies to
-/// pipelined requests, and an orderly shutdown. Runs as a Service so SIGTERM/SIGINT close it in order.
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The network door of the admin protocol — TCP (TLS when configured) and optionally a unix socket: greeting,
+/// framing with limits, authentication, connection limits in total and per token, strictly ordered replies to
+/// pipelined requests, revoked tokens shut out of open connections, and an orderly shutdown. Runs as a Service so
+/// SIGTERM/SIGINT close it in order.
 public final class AdminServer: Service, Sendable {
     /// Where and how the server listens.
     public struct Configuration: Sendable {
@@ -36,13 +43,26 @@ public final class AdminServer: Service, Sendable {
         /// Requests answered with a protocol error in a row (bad line, unknown command, bad argument, failed auth,
         /// forbidden) before the server answers 421 and closes.
         public var maxConsecutiveErrors: Int
+        /// Connections one token may hold authenticated at once; the next `auth` with it is answered 421.
+        public var maxConnectionsPerToken: Int
+        /// A unix socket to listen on as well, or nil.
+        public var socketPath: String?
+        /// The socket file's permissions.
+        public var socketMode: Int
+        /// PEM files of the certificate chain and private key; when set, TCP connections speak TLS.
+        public var tls: (certificate: String, key: String)?
+        /// How often the server reads revocations made elsewhere (another server on the database) and closes the
+        /// connections of revoked tokens.
+        public var revocationCheckInterval: Duration = .seconds(1)
 
         /// Creates a configuration.
         public init(
             host: String = "127.0.0.1", port: Int = 7411, lineBytesBeforeAuth: Int = 512, lineBytes: Int = 16_384,
             inFlightPerConnection: Int = 32, authTimeoutSeconds: Int = 10, idleTimeoutSeconds: Int = 600,
             commandTimeoutMilliseconds: Int = 30_000, maxConnections: Int = 1_000,
-            maxConsecutiveErrors: Int = AdminConnectionState.Limits.defaultMaxConsecutiveErrors
+            maxConsecutiveErrors: Int = AdminConnectionState.Limits.defaultMaxConsecutiveErrors,
+            maxConnectionsPerToken: Int = 64, socketPath: String? = nil, socketMode: Int = 0o660,
+            tls: (certificate: String, key: String)? = nil
         ) {
             self.host = host
             self.port = port
@@ -54,6 +74,10 @@ public final class AdminServer: Service, Sendable {
             self.commandTimeoutMilliseconds = commandTimeoutMilliseconds
             self.maxConnections = maxConnections
             self.maxConsecutiveErrors = maxConsecutiveErrors
+            self.maxConnectionsPerToken = maxConnectionsPerToken
+            self.socketPath = socketPath
+            self.socketMode = socketMode
+            self.tls = tls
         }
     }
 
@@ -64,18 +88,68 @@ public final class AdminServer: Service, Sendable {
     private let group: any EventLoopGroup
     private let bound = NIOLockedValueBox(Binding())
     private let connections = NIOLockedValueBox<[ObjectIdentifier: AdminConnection]>([:])
+    private let holds = NIOLockedValueBox(TokenHolds())
+    private let gauge: ServerGauge
 
-    /// Creates the server; nothing listens until `run()`.
+    /// Which token each authenticated connection holds, and how many connections each token holds.
+    private struct TokenHolds {
+        var tokens: [ObjectIdentifier: Int64] = [:]
+        var counts: [Int64: Int] = [:]
+    }
+
+    /// Creates the server; nothing listens until `run()`. `gauge` receives the figures `status` reports.
     public init(
         configuration: Configuration, dispatcher: CommandDispatcher, tokens: TokenStore,
+        gauge: ServerGauge = ServerGauge(),
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
         logger: Logger = Logger(label: "plenary.server")
     ) {
         self.configuration = configuration
         self.dispatcher = dispatcher
         self.tokens = tokens
+        self.gauge = gauge
         self.group = group
         self.logger = logger
+    }
+
+    /// Records that connection `id` now holds token `token`, unless the token holds its limit of connections
+    /// already. A connection that authenticates again gives up the token it held.
+    private func hold(_ token: Int64, for id: ObjectIdentifier) -> Bool {
+        let limit = configuration.maxConnectionsPerToken
+        let (granted, newlyAuthenticated) = holds.withLockedValue { holds -> (Bool, Bool) in
+            let previous = holds.tokens[id]
+            if previous == token { return (true, false) }
+            guard holds.counts[token, default: 0] < limit else { return (false, false) }
+            if let previous { holds.counts[previous, default: 1] -= 1 }
+            holds.tokens[id] = token
+            holds.counts[token, default: 0] += 1
+            return (true, previous == nil)
+        }
+        if newlyAuthenticated { gauge.connections(authenticated: 1) }
+        if !granted { gauge.connections(refused: 1) }
+        return granted
+    }
+
+    /// Connection `id` holds no token any more (it closed, or its token was revoked). Idempotent.
+    private func release(_ id: ObjectIdentifier) {
+        let released = holds.withLockedValue { holds -> Bool in
+            guard let token = holds.tokens.removeValue(forKey: id) else { return false }
+            holds.counts[token, default: 1] -= 1
+            if holds.counts[token] == 0 { holds.counts[token] = nil }
+            return true
+        }
+        if released { gauge.connections(authenticated: -1) }
+    }
+
+    /// What a connection whose token was revoked is told as it is closed.
+    private static func revokedMessage(_ actor: Actor?) -> String {
+        "token \(actor?.name ?? "") was revoked; connect and authenticate again"
+    }
+
+    /// The token connection `id` holds, if it is revoked.
+    private func holdsRevokedToken(_ id: ObjectIdentifier) -> Bool {
+        guard let token = holds.withLockedValue({ $0.tokens[id] }) else { return false }
+        return tokens.isRevoked(token)
     }
 
     /// Where listening stands: the port once bound, the error if binding failed, and who waits to know.
@@ -107,60 +181,148 @@ public final class AdminServer: Service, Sendable {
 
     private typealias Listener = NIOAsyncChannel<(NIOAsyncChannel<LineFrame, ByteBuffer>, LineLimit), Never>
 
-    /// Binds the listening socket; each accepted connection gets a framer whose limit it shares with its loop, and
-    /// an inbound buffer whose high watermark stops reading when the client does not read its replies.
-    private func listen(_ configuration: Configuration) async throws -> Listener {
-        try await ServerBootstrap(group: group)
+    /// The per-connection pipeline: TLS first when configured, then a framer whose limit it shares with its loop,
+    /// and an inbound buffer whose high watermark stops reading when the client does not read its replies.
+    private static func initialize(
+        _ channel: any Channel, configuration: Configuration, tls: NIOSSLContext?
+    ) -> EventLoopFuture<(NIOAsyncChannel<LineFrame, ByteBuffer>, LineLimit)> {
+        channel.eventLoop.makeCompletedFuture {
+            if let tls { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls)) }
+            let limit = LineLimit(configuration.lineBytesBeforeAuth)
+            try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(LineFrameDecoder(limit: limit)))
+            let wrapped = try NIOAsyncChannel<LineFrame, ByteBuffer>(
+                wrappingChannelSynchronously: channel,
+                configuration: .init(
+                    backPressureStrategy: .init(
+                        lowWatermark: max(1, configuration.inFlightPerConnection / 2),
+                        highWatermark: configuration.inFlightPerConnection)))
+            return (wrapped, limit)
+        }
+    }
+
+    private func bootstrap() -> ServerBootstrap {
+        ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             // A client that sends its requests and then shuts down its sending side (`nc -N`, a script's pipe)
             // still gets every reply; the connection closes once they are written.
             .childChannelOption(.allowRemoteHalfClosure, value: true)
+    }
+
+    /// Binds the TCP listener.
+    private func listenTCP(_ configuration: Configuration, tls: NIOSSLContext?) async throws -> Listener {
+        try await bootstrap()
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .bind(host: configuration.host, port: configuration.port) { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    let limit = LineLimit(configuration.lineBytesBeforeAuth)
-                    try channel.pipeline.syncOperations.addHandler(
-                        ByteToMessageHandler(LineFrameDecoder(limit: limit)))
-                    let wrapped = try NIOAsyncChannel<LineFrame, ByteBuffer>(
-                        wrappingChannelSynchronously: channel,
-                        configuration: .init(
-                            backPressureStrategy: .init(
-                                lowWatermark: max(1, configuration.inFlightPerConnection / 2),
-                                highWatermark: configuration.inFlightPerConnection)))
-                    return (wrapped, limit)
-                }
+                Self.initialize(channel, configuration: configuration, tls: tls)
             }
+    }
+
+    /// Binds the unix socket and sets its permissions, the first gate: who cannot open the file cannot connect.
+    private func listenUnix(_ configuration: Configuration, path: String) async throws -> Listener {
+        let listener = try await bootstrap()
+            .bind(unixDomainSocketPath: path, cleanupExistingSocketFile: true) { channel in
+                Self.initialize(channel, configuration: configuration, tls: nil)
+            }
+        guard chmod(path, mode_t(configuration.socketMode)) == 0 else {
+            let reason = String(cString: strerror(errno))
+            try? await listener.channel.close()
+            throw PlenaryError.unavailable("server.socket: cannot set the permissions of \(path): \(reason)")
+        }
+        return listener
+    }
+
+    /// The TLS context of the configured certificate and key, or nil when TLS is not configured.
+    private static func tlsContext(_ configuration: Configuration) throws -> NIOSSLContext? {
+        guard let files = configuration.tls else { return nil }
+        let chain: [NIOSSLCertificate]
+        let key: NIOSSLPrivateKey
+        do {
+            chain = try NIOSSLCertificate.fromPEMFile(files.certificate)
+        } catch {
+            throw PlenaryError.badArgument("server.tls.certificate", "\(files.certificate) is not a PEM certificate")
+        }
+        do {
+            key = try NIOSSLPrivateKey(file: files.key, format: .pem)
+        } catch {
+            throw PlenaryError.badArgument("server.tls.key", "\(files.key) is not a PEM private key")
+        }
+        var tls = TLSConfiguration.makeServerConfiguration(
+            certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
+        tls.minimumTLSVersion = .tlsv12
+        return try NIOSSLContext(configuration: tls)
     }
 
     /// Listens until graceful shutdown, then says 421 to every connection and closes it.
     public func run() async throws {
         let configuration = self.configuration
-        let server: Listener
+        var listeners: [Listener] = []
+        var names: [String] = []
         do {
-            server = try await listen(configuration)
+            let tls = try Self.tlsContext(configuration)
+            let tcp = try await listenTCP(configuration, tls: tls)
+            listeners.append(tcp)
+            let port = tcp.channel.localAddress?.port ?? configuration.port
+            names.append((tls == nil ? "" : "tls:") + "\(configuration.host):\(port)")
+            if let path = configuration.socketPath {
+                listeners.append(try await listenUnix(configuration, path: path))
+                names.append("unix:\(path)")
+            }
+            settle(.success(port))
         } catch {
+            for listener in listeners { try? await listener.channel.close() }
             // Whoever waits for the port (the start-up announcement) must hear of it, or it waits for ever.
             settle(.failure(error))
             throw error
         }
-        let port = server.channel.localAddress?.port ?? configuration.port
-        settle(.success(port))
-        logger.info("listening", metadata: ["address": "\(configuration.host):\(port)"])
+        let bound = listeners
+        gauge.started(listeners: names)
+        logger.info("listening", metadata: ["addresses": "\(names.joined(separator: " "))"])
+        let revocations = Task { await self.closeRevokedConnections() }
+        defer {
+            revocations.cancel()
+            if let path = configuration.socketPath { unlink(path) }
+        }
 
         try await withGracefulShutdownHandler {
-            try await server.executeThenClose { inbound in
-                try await withThrowingDiscardingTaskGroup { group in
-                    for try await (connection, limit) in inbound {
-                        group.addTask { await self.serve(connection, limit: limit) }
+            try await withThrowingDiscardingTaskGroup { group in
+                for listener in bound {
+                    group.addTask {
+                        try await listener.executeThenClose { inbound in
+                            try await withThrowingDiscardingTaskGroup { connections in
+                                for try await (connection, limit) in inbound {
+                                    connections.addTask { await self.serve(connection, limit: limit) }
+                                }
+                            }
+                        }
                     }
                 }
             }
         } onGracefulShutdown: {
-            self.logger.info("shutting down: closing the listener and every connection")
-            server.channel.close(promise: nil)
+            self.logger.info("shutting down: closing the listeners and every connection")
+            for listener in bound { listener.channel.close(promise: nil) }
             let open = self.connections.withLockedValue { Array($0.values) }
             for connection in open { connection.requestClose("server shutting down") }
+        }
+    }
+
+    /// Every `revocationCheckInterval`, while any connection is authenticated: reads the revocations made
+    /// elsewhere and closes the connections whose token is revoked — idle ones at once, busy ones after their
+    /// reply, watching ones between events.
+    private func closeRevokedConnections() async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: configuration.revocationCheckInterval)
+            let held = holds.withLockedValue { $0.tokens }
+            guard !held.isEmpty else { continue }
+            // A database that cannot answer now leaves the known revocations in force; the next round retries.
+            _ = try? await tokens.refreshRevocations()
+            let revoked = held.filter { tokens.isRevoked($0.value) }.map(\.key)
+            guard !revoked.isEmpty else { continue }
+            let sessions = connections.withLockedValue { open in revoked.compactMap { open[$0] } }
+            for session in sessions {
+                release(ObjectIdentifier(session.channel))
+                session.requestClose(Self.revokedMessage(session.actor))
+            }
         }
     }
 
@@ -180,8 +342,19 @@ public final class AdminServer: Service, Sendable {
             open[id] = session
             return false
         }
-        defer { connections.withLockedValue { _ = $0.removeValue(forKey: id) } }
-        let peer = channel.remoteAddress?.description ?? "unknown"
+        if overCapacity {
+            gauge.connections(refused: 1)
+        } else {
+            gauge.connections(opened: 1)
+        }
+        defer {
+            if !overCapacity {
+                connections.withLockedValue { _ = $0.removeValue(forKey: id) }
+                release(id)
+                gauge.connections(opened: -1)
+            }
+        }
+        let peer = channel.remoteAddress?.description ?? "unix socket"
         do {
             try await connection.executeThenClose { inbound, outbound in
                 if overCapacity {
@@ -250,12 +423,27 @@ public final class AdminServer: Service, Sendable {
         }
         if let refusal = session.admit(spec) { return (.error(refusal), .none, nil) }
         let actor = session.actor
+        let id = ObjectIdentifier(session.channel)
+        if let actor, holdsRevokedToken(id) {
+            // Checked before every command, so a revocation made through this server shuts the token out at the
+            // connection's very next command; one made through another server, within a revocation check.
+            release(id)
+            return (.error(.closing(Self.revokedMessage(actor))), .none, nil)
+        }
         switch spec.name {
         case "auth":
             do {
-                let presented = try arguments.requiredString("token")
-                let actor = try await tokens.authenticate(presented)
-                session.credential.withLockedValue { $0 = TokenStore.lookup(of: presented) }
+                let (actor, token) = try await tokens.authenticateToken(try arguments.requiredString("token"))
+                guard hold(token, for: id) else {
+                    let limit = configuration.maxConnectionsPerToken
+                    logger.notice("per-token connection limit", metadata: ["actor": "\(actor.name)"])
+                    return (
+                        .error(
+                            .closing(
+                                "token \(actor.name) holds \(limit) connections already, its limit "
+                                    + "(server.max_connections_per_token); close one and retry")), .none, nil
+                    )
+                }
                 logger.info("authenticated", metadata: ["actor": "\(actor.name)", "role": "\(actor.role.rawValue)"])
                 let reply = Reply.ok([
                     ReplyField("name", .string(actor.name)), ReplyField("role", .string(actor.role.rawValue)),
@@ -275,7 +463,7 @@ public final class AdminServer: Service, Sendable {
             // once the reply is written.
             let target = WatchTarget(onDropped: { [session] reason in session.watcherDropped(reason) })
             let reply = await WatchTarget.$current.withValue(target) {
-                await run(request, spec: spec, actor: actor, on: session)
+                await run(request, actor: actor, on: session.channel.eventLoop)
             }
             let subscription = target.takeSubscription()
             guard reply.isSuccess, let subscription else {
@@ -284,39 +472,18 @@ public final class AdminServer: Service, Sendable {
             }
             return (reply, .watching, subscription)
         default:
-            return (await run(request, spec: spec, actor: actor, on: session), .none, nil)
+            return (await run(request, actor: actor, on: session.channel.eventLoop), .none, nil)
         }
     }
 
-    /// The refusal for a command on a connection whose token was revoked since it authenticated (511, and the
-    /// connection closes after it), or nil while the token is live. Checked at every command, in the database, so a
-    /// revocation made through any server holds from the next command on.
-    private func revocation(of session: AdminConnection, actor: Actor) async -> PlenaryError? {
-        guard let lookup = session.credential.withLockedValue({ $0 }) else { return nil }
-        do {
-            if try await tokens.isLive(lookup: lookup) { return nil }
-        } catch {
-            return error
-        }
-        logger.notice("token revoked; closing its connection", metadata: ["actor": "\(actor.name)"])
-        session.requestClose("token revoked")
-        return .authFailed("token: revoked since this connection authenticated")
-    }
-
-    /// Runs an admitted command: as the actor with the command timeout — once its token is found still live — or
-    /// (before auth, for the few commands allowed then) anonymously.
-    private func run(
-        _ request: RawRequest, spec: CommandSpec, actor: Actor?, on session: AdminConnection
-    ) async -> Reply {
+    /// Runs an admitted command: as the actor with the command timeout, or (before auth, for the few commands
+    /// allowed then) anonymously.
+    private func run(_ request: RawRequest, actor: Actor?, on eventLoop: any EventLoop) async -> Reply {
         guard let actor else {
             return await dispatcher.run(request, actor: Actor(name: "anonymous", role: .observer))
         }
-        return await withTimeout(milliseconds: configuration.commandTimeoutMilliseconds, on: session.channel.eventLoop)
-        {
-            if !spec.availableBeforeAuth, let refusal = await self.revocation(of: session, actor: actor) {
-                return .error(refusal)
-            }
-            return await self.dispatcher.run(request, actor: actor)
+        return await withTimeout(milliseconds: configuration.commandTimeoutMilliseconds, on: eventLoop) {
+            await self.dispatcher.run(request, actor: actor)
         }
     }
 

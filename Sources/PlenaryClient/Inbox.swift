@@ -1,4 +1,5 @@
 import NIOCore
+import NIOSSL
 import Synchronization
 
 /// Splits the server's byte stream into lines at LF (dropping a CR before it), refusing any line longer than
@@ -54,6 +55,8 @@ final class Inbox: Sendable {
         case timedOut
         case cancelled
         case violation(String)
+        /// The TLS handshake failed (untrusted certificate, wrong name, no TLS on the other side).
+        case tls(String)
     }
 
     private struct State {
@@ -158,6 +161,9 @@ final class InboxHandler: ChannelInboundHandler, Sendable {
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         if let tooLong = error as? LineTooLong {
             inbox.fail(.violation("a reply line is longer than \(tooLong.limit) bytes"))
+        } else if let tls = error as? NIOSSLError {
+            // A certificate that is not trusted, a name that does not match: say so, not "connection closed".
+            inbox.fail(.tls("TLS handshake failed: \(tls)"))
         } else {
             inbox.fail(.closed)
         }

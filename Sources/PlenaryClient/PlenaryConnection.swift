@@ -1,6 +1,7 @@
 import AdminProtocol
 import NIOCore
 import NIOPosix
+import NIOSSL
 import PlenaryCore
 
 #if canImport(Glibc)
@@ -32,6 +33,8 @@ public final class PlenaryConnection {
         public var maximumLineBytes: Int
         /// The most bytes one reply may hold (64 MiB by default); also bounds what may wait unread.
         public var maximumReplyBytes: Int
+        /// A PEM file of the certificate authorities to trust for a `tls:` address; nil trusts the system's.
+        public var trustedCertificates: String?
 
         /// Creates a configuration.
         public init(
@@ -94,17 +97,31 @@ public final class PlenaryConnection {
         let lineLimit = configuration.maximumLineBytes
         let channel: any Channel
         do {
-            channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            let tls = try tlsContext(for: address, configuration: configuration)
+            let serverName =
+                address.host.contains(":") || address.host.allSatisfy({ $0.isNumber || $0 == "." })
+                ? nil : address.host
+            var bootstrap = ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
                 .connectTimeout(timeAmount(configuration.connectTimeout))
-                .channelOption(.socketOption(.tcp_nodelay), value: 1)
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
+                        if let tls {
+                            try channel.pipeline.syncOperations.addHandler(
+                                try NIOSSLClientHandler(context: tls, serverHostname: serverName))
+                        }
                         try channel.pipeline.syncOperations.addHandler(
                             ByteToMessageHandler(ReplyLineDecoder(limit: lineLimit)))
                         try channel.pipeline.syncOperations.addHandler(InboxHandler(inbox: inbox))
                     }
                 }
-                .connect(host: address.host, port: address.port).get()
+            if case .unix(let path) = address.transport {
+                channel = try await bootstrap.connect(unixDomainSocketPath: path).get()
+            } else {
+                bootstrap = bootstrap.channelOption(.socketOption(.tcp_nodelay), value: 1)
+                channel = try await bootstrap.connect(host: address.host, port: address.port).get()
+            }
+        } catch let error as ClientError {
+            throw error
         } catch {
             throw ClientError(.cannotConnect, address: address, message: "cannot connect: \(reason(error))")
         }
@@ -129,6 +146,28 @@ public final class PlenaryConnection {
         }
         return PlenaryConnection(
             address: address, greeting: greeting, configuration: configuration, channel: channel, inbox: inbox)
+    }
+
+    /// The TLS context for a `tls:` address: the configured CAs, or the system's; nil for plain transports.
+    private static func tlsContext(
+        for address: ServerAddress, configuration: Configuration
+    ) throws(ClientError) -> NIOSSLContext? {
+        guard address.transport == .tls else { return nil }
+        var tls = TLSConfiguration.makeClientConfiguration()
+        tls.minimumTLSVersion = .tlsv12
+        if let file = configuration.trustedCertificates {
+            do {
+                tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(file))
+            } catch {
+                throw ClientError(
+                    .cannotConnect, address: address, message: "--ca: \(file) is not a readable PEM certificate file")
+            }
+        }
+        do {
+            return try NIOSSLContext(configuration: tls)
+        } catch {
+            throw ClientError(.cannotConnect, address: address, message: "TLS: \(error)")
+        }
     }
 
     /// `hello proto=1 [format=…]`: checks the protocol version with the server and, for `.json`, switches the
@@ -338,6 +377,8 @@ public final class PlenaryConnection {
             ClientError(.cancelled, address: address, message: "cancelled while waiting for \(waiting)")
         case .violation(let message):
             ClientError(.protocolViolation, address: address, message: message)
+        case .tls(let message):
+            ClientError(.cannotConnect, address: address, message: "cannot connect: \(message)")
         }
     }
 

@@ -1,5 +1,16 @@
-/// Where a Plenary server listens: `HOST:PORT`, `[IPv6]:PORT`, or a bare host on the default port.
+/// Where a Plenary server listens: `HOST:PORT`, `[IPv6]:PORT`, or a bare host on the default port, over plain TCP;
+/// the same after `tls:` over TLS; or `unix:PATH`, a unix socket.
 public struct ServerAddress: Sendable, Hashable, CustomStringConvertible {
+    /// How the connection is carried.
+    public enum Transport: Sendable, Hashable {
+        /// Plain TCP.
+        case tcp
+        /// TLS over TCP.
+        case tls
+        /// A unix socket at this path (host and port are unused).
+        case unix(String)
+    }
+
     /// The port `plenary serve` listens on unless told otherwise.
     public static let defaultPort = 7411
 
@@ -7,16 +18,39 @@ public struct ServerAddress: Sendable, Hashable, CustomStringConvertible {
     public var host: String
     /// The TCP port.
     public var port: Int
+    /// Plain TCP, TLS, or a unix socket.
+    public var transport: Transport
 
-    /// Creates an address.
-    public init(host: String, port: Int = ServerAddress.defaultPort) {
+    /// Creates a TCP (or, with `transport: .tls`, TLS) address.
+    public init(host: String, port: Int = ServerAddress.defaultPort, transport: Transport = .tcp) {
         self.host = host
         self.port = port
+        self.transport = transport
     }
 
-    /// Reads `HOST:PORT`, `[::1]:PORT`, `HOST` or `[::1]` (the last two on ``defaultPort``); nil when it is none of
-    /// these, so the caller can name the option that was wrong.
+    /// The address of a unix socket.
+    public init(unixSocket path: String) {
+        self.init(host: "localhost", port: 0, transport: .unix(path))
+    }
+
+    /// Reads `HOST:PORT`, `[::1]:PORT`, `HOST` or `[::1]` (the last two on ``defaultPort``), any of them after
+    /// `tls:`, or `unix:PATH`; nil when it is none of these, so the caller can name the option that was wrong.
     public init?(parsing text: String) {
+        if text.hasPrefix("unix:") {
+            let path = String(text.dropFirst("unix:".count))
+            guard !path.isEmpty, path.utf8.count < 108 else { return nil }
+            self.init(unixSocket: path)
+            return
+        }
+        if text.hasPrefix("tls:") {
+            guard let tcp = Self(parsingHost: String(text.dropFirst("tls:".count))) else { return nil }
+            self.init(host: tcp.host, port: tcp.port, transport: .tls)
+            return
+        }
+        self.init(parsingHost: text)
+    }
+
+    private init?(parsingHost text: String) {
         var host: Substring
         var port: Substring?
         if text.hasPrefix("[") {
@@ -49,6 +83,13 @@ public struct ServerAddress: Sendable, Hashable, CustomStringConvertible {
         self.init(host: String(host), port: number)
     }
 
-    /// `host:port`, with brackets around an IPv6 literal.
-    public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+    /// `host:port`, with brackets around an IPv6 literal, after `tls:` for TLS; `unix:PATH` for a socket.
+    public var description: String {
+        let hostPort = host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+        switch transport {
+        case .tcp: return hostPort
+        case .tls: return "tls:" + hostPort
+        case .unix(let path): return "unix:" + path
+        }
+    }
 }

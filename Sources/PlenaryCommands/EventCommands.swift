@@ -17,7 +17,8 @@ extension PlenaryCatalog {
     /// `watch`: change events from the audit trail. One feed per catalog, so one listener per server process; it
     /// starts with the first watcher.
     static func eventCommands(_ services: Services) -> [CommandSpec] {
-        let feed = ChangeFeed(source: AuditChangeSource(database: services.database))
+        let feed = ChangeFeed(
+            source: AuditChangeSource(database: services.database), configuration: services.watchLimits)
         return [
             CommandSpec(
                 noun: "watch",

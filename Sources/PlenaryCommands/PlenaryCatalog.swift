@@ -92,7 +92,9 @@ public enum PlenaryCatalog {
     static func statusCommands(_ services: Services) -> [CommandSpec] {
         [
             CommandSpec(
-                noun: "status", summary: "Show the server's version, database and schema state.", role: .observer,
+                noun: "status",
+                summary: "Show the server's version, uptime, connections, pool use, database and schema state.",
+                role: .admin,
                 handler: { _, _ in
                     let database = services.database
                     let (serverVersion, schema) = try await database.read { connection in
@@ -103,13 +105,30 @@ public enum PlenaryCatalog {
                     let pool = database.pool.statistics
                     let applied = schema.filter { $0.state == .applied }.map(\.version).max() ?? 0
                     let pending = schema.filter { $0.state == .pending }.count
-                    return .ok([
+                    let server = services.gauge.reading
+                    var fields = [
                         ReplyField("product", .string(Product.name)), ReplyField("version", .string(Product.version)),
                         ReplyField("proto", .int(Product.protocolVersion)),
                         ReplyField("postgres", .string("\(serverVersion / 10000).\(serverVersion % 10000)")),
                         ReplyField("schema", .int(applied)), ReplyField("pending-migrations", .int(pending)),
+                        ReplyField("pool-size", .int(database.pool.configuration.size)),
                         ReplyField("pool-open", .int(pool.open)), ReplyField("pool-idle", .int(pool.idle)),
-                    ])
+                        ReplyField("pool-in-use", .int(pool.open - pool.idle)),
+                        ReplyField("pool-waiting", .int(pool.waiting)),
+                        ReplyField("pool-replaced", .int(pool.replaced)),
+                        ReplyField("serving", .bool(server.serving)),
+                    ]
+                    if server.serving {
+                        fields += [
+                            ReplyField("uptime-s", .int(server.uptimeSeconds)),
+                            ReplyField("listen", .list(server.listeners.map(ReplyValue.string))),
+                            ReplyField("connections", .int(server.connections)),
+                            ReplyField("authenticated", .int(server.authenticated)),
+                            ReplyField("accepted", .int(server.accepted)),
+                            ReplyField("refused", .int(server.refused)),
+                        ]
+                    }
+                    return .ok(fields)
                 })
         ]
     }
@@ -199,7 +218,8 @@ public enum PlenaryCatalog {
                     return .list(records)
                 }),
             CommandSpec(
-                noun: "token", verb: "revoke", summary: "Revoke a token; connections using it keep no new rights.",
+                noun: "token", verb: "revoke",
+                summary: "Revoke a token; the connections holding it are closed at their next command.",
                 role: .admin,
                 parameters: [ParameterSpec(name: "name", type: .string, required: true, help: "the token's name")],
                 handler: { arguments, context in

@@ -1,4 +1,5 @@
 import Access
+import AdminProtocol
 import Bodies
 import PlenaryCore
 import Storage
@@ -11,12 +12,18 @@ public struct Services: Sendable {
     public let bodies: BodyRegistry
     /// Access tokens.
     public let tokens: TokenStore
+    /// The serving process's live figures, for `status`.
+    public let gauge: ServerGauge
+    /// Bounds of the change feed `watch` streams from.
+    public let watchLimits: ChangeFeed.Configuration
 
     /// Builds every service over `database`.
-    public init(database: Database) {
+    public init(database: Database, watchLimits: ChangeFeed.Configuration = .init()) {
         self.database = database
         self.bodies = BodyRegistry(database: database)
         self.tokens = TokenStore(database: database)
+        self.gauge = ServerGauge()
+        self.watchLimits = watchLimits
     }
 }
 

@@ -38,6 +38,41 @@ public struct PlenaryConfiguration: Sendable, Equatable {
         public var port: Int = 7411
         /// Connections served at once; more are greeted with 421 and closed.
         public var maxConnections: Int = 1_000
+        /// Connections one token may hold authenticated at once; the next `auth` with it is answered 421.
+        public var maxConnectionsPerToken: Int = 64
+        /// A unix socket to listen on as well as TCP; nil for none. Its file permissions are the first gate.
+        public var socket: String?
+        /// The socket file's permissions, as octal digits (`0660`: the owner and its group).
+        public var socketMode: Int = 0o660
+        /// The PEM certificate chain served over TLS; with `tlsKey`, TCP connections speak TLS.
+        public var tlsCertificate: String?
+        /// The PEM private key of `tlsCertificate`.
+        public var tlsKey: String?
+        /// Whether listening on an address other than loopback without TLS is allowed. Off, such a start-up is
+        /// refused: tokens would cross the network in clear.
+        public var allowPlaintextRemote: Bool = false
+
+        /// Whether TCP connections speak TLS.
+        public var usesTLS: Bool { tlsCertificate != nil }
+
+        /// Refuses to listen on `host` in clear when it is reachable from other machines, unless the operator said
+        /// so explicitly (`server.allow_plaintext_remote`).
+        public func checkTransport(host: String) throws(PlenaryError) {
+            guard !usesTLS, !allowPlaintextRemote, !Self.isLoopback(host) else { return }
+            throw PlenaryError(
+                code: .badArgument, token: "BAD_CONFIG",
+                message: "server.listen (PLENARY_SERVER_LISTEN): \(host) is reachable from other machines and TLS "
+                    + "is not configured, so tokens would cross the network in clear; set server.tls.certificate "
+                    + "and server.tls.key, or server.allow_plaintext_remote: true to accept that")
+        }
+
+        /// Whether `host` names the loopback interface only.
+        public static func isLoopback(_ host: String) -> Bool {
+            let bare = host.trimmingCharacters(in: CharacterSet(charactersIn: "[]")).lowercased()
+            if bare == "localhost" || bare == "::1" || bare == "0:0:0:0:0:0:0:1" { return true }
+            let octets = bare.split(separator: ".", omittingEmptySubsequences: false)
+            return octets.count == 4 && octets[0] == "127" && octets.allSatisfy { UInt8($0) != nil }
+        }
     }
 
     /// Bounds that keep one client from hurting the others.
@@ -54,6 +89,12 @@ public struct PlenaryConfiguration: Sendable, Equatable {
         public var idleTimeoutSeconds: Int = 600
         /// Longest a single command may run before it is answered 451.
         public var commandTimeoutMilliseconds: Int = 30_000
+        /// Refused requests in a row before the server answers 421 and closes the connection.
+        public var maxConsecutiveErrors: Int = 20
+        /// Change events one watcher may hold unread before it falls back to replaying from the log.
+        public var watchQueueEvents: Int = 4_096
+        /// Seconds a watcher may read nothing while events wait for it before it is answered 421 and closed.
+        public var watchStallTimeoutSeconds: Int = 10
     }
 
     /// Authentication.
@@ -94,9 +135,12 @@ public struct PlenaryConfiguration: Sendable, Equatable {
         "database.url", "database.pool_size", "database.acquire_timeout_ms", "database.statement_timeout_ms",
         "database.connect_timeout_s", "database.health_check_after_idle_ms",
         "embedded.directory",
-        "server.listen", "server.port", "server.max_connections",
+        "server.listen", "server.port", "server.max_connections", "server.max_connections_per_token",
+        "server.socket", "server.socket_mode", "server.tls.certificate", "server.tls.key",
+        "server.allow_plaintext_remote",
         "limits.line_bytes_before_auth", "limits.line_bytes", "limits.in_flight_per_connection",
         "limits.auth_timeout_s", "limits.idle_timeout_s", "limits.command_timeout_ms",
+        "limits.max_consecutive_errors", "limits.watch_queue_events", "limits.watch_stall_timeout_s",
         "auth.bootstrap_admin_token",
         "log.level",
     ]
@@ -169,6 +213,10 @@ public struct PlenaryConfiguration: Sendable, Equatable {
         settings.server.maxConnections =
             try values.int("server.max_connections", 1...100_000)
             ?? settings.server.maxConnections
+        settings.server.maxConnectionsPerToken =
+            try values.int("server.max_connections_per_token", 1...100_000)
+            ?? settings.server.maxConnectionsPerToken
+        try parseTransport(values, into: &settings.server)
         settings.limits.lineBytesBeforeAuth =
             try values.int("limits.line_bytes_before_auth", 64...65_536)
             ?? settings.limits.lineBytesBeforeAuth
@@ -185,6 +233,12 @@ public struct PlenaryConfiguration: Sendable, Equatable {
         settings.limits.commandTimeoutMilliseconds =
             try values.int("limits.command_timeout_ms", 1...86_400_000)
             ?? settings.limits.commandTimeoutMilliseconds
+        settings.limits.maxConsecutiveErrors =
+            try values.int("limits.max_consecutive_errors", 1...10_000) ?? settings.limits.maxConsecutiveErrors
+        settings.limits.watchQueueEvents =
+            try values.int("limits.watch_queue_events", 16...1_000_000) ?? settings.limits.watchQueueEvents
+        settings.limits.watchStallTimeoutSeconds =
+            try values.int("limits.watch_stall_timeout_s", 1...3_600) ?? settings.limits.watchStallTimeoutSeconds
         settings.auth.bootstrapAdminToken =
             try values.bool("auth.bootstrap_admin_token")
             ?? settings.auth.bootstrapAdminToken
@@ -195,6 +249,41 @@ public struct PlenaryConfiguration: Sendable, Equatable {
             settings.log.level = level.lowercased()
         }
         return settings
+    }
+
+    /// The unix socket and TLS keys: a socket path with its mode, and a certificate and key named together.
+    private static func parseTransport(_ values: Values, into server: inout ServerSettings) throws(PlenaryError) {
+        if let socket = try values.string("server.socket"), !socket.trimmingCharacters(in: .whitespaces).isEmpty {
+            guard socket.utf8.count < 108 else {
+                throw values.error(
+                    "server.socket", "must be a path shorter than 108 bytes (the kernel's limit)", socket)
+            }
+            server.socket = socket
+        }
+        if let mode = try values.string("server.socket_mode") {
+            guard let parsed = Int(mode.trimmingCharacters(in: .whitespaces), radix: 8), (0...0o777).contains(parsed)
+            else {
+                throw values.error("server.socket_mode", "must be octal permissions such as 0660", mode)
+            }
+            server.socketMode = parsed
+        }
+        let certificate = try values.string("server.tls.certificate").flatMap { $0.isEmpty ? nil : $0 }
+        let key = try values.string("server.tls.key").flatMap { $0.isEmpty ? nil : $0 }
+        switch (certificate, key) {
+        case (nil, nil): break
+        case (.some, nil):
+            throw values.error("server.tls.key", "must be set with server.tls.certificate", "")
+        case (nil, .some):
+            throw values.error("server.tls.certificate", "must be set with server.tls.key", "")
+        case (.some(let certificate), .some(let key)):
+            for (name, path) in [("server.tls.certificate", certificate), ("server.tls.key", key)]
+            where !FileManager.default.isReadableFile(atPath: path) {
+                throw values.error(name, "must name a readable PEM file", path)
+            }
+            server.tlsCertificate = certificate
+            server.tlsKey = key
+        }
+        server.allowPlaintextRemote = try values.bool("server.allow_plaintext_remote") ?? server.allowPlaintextRemote
     }
 
     /// Reads every value as text and converts it here, because the library's typed getters fall back silently

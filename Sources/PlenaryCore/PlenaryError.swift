@@ -97,6 +97,11 @@ public struct PlenaryError: Error, Sendable, Equatable, CustomStringConvertible 
         PlenaryError(code: .conflict, token: "CONFLICT", message: message)
     }
 
+    /// 421 CLOSING: the server closes this connection, for this reason.
+    public static func closing(_ reason: String) -> PlenaryError {
+        PlenaryError(code: .closing, token: "CLOSING", message: reason)
+    }
+
     /// The database is unreachable or a timeout passed; nothing was done.
     public static func unavailable(_ message: String) -> PlenaryError {
         PlenaryError(code: .unavailable, token: "UNAVAILABLE", message: message)

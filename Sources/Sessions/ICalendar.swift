@@ -5,7 +5,7 @@ import PlenaryCore
 /// values escaped, content lines folded at 75 octets, CRLF line endings.
 public enum ICalendar {
     /// The product identifier (PRODID) of the calendars Plenary writes.
-    public static let productID = "-//United Nations//Plenary//EN"
+    public static let productID = "-//Plenary//Plenary conference backend//EN"
 
     /// The calendar as one string, each content line ending in CRLF.
     public static func render(_ view: CalendarView) -> String {

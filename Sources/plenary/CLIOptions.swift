@@ -14,10 +14,12 @@ struct GlobalOptions: Equatable {
     var token: String?
     /// `--timeout SECONDS`: how long to wait for a server to connect and for each reply.
     var timeout: String?
+    /// `--ca FILE`, or `PLENARY_TLS_CA`: the certificate authorities to trust for a `tls:` server.
+    var ca: String?
     /// `--help` or `-h` among the words: help for the command they name.
     var help = false
 
-    static let valued = ["--format", "--config", "--server", "--token", "--timeout"]
+    static let valued = ["--format", "--config", "--server", "--token", "--timeout", "--ca"]
 
     /// Splits the options off `arguments`; a valued option without its value is a usage error.
     static func extract(from arguments: [String]) -> Result<(GlobalOptions, [String]), UsageError> {
@@ -55,6 +57,7 @@ struct GlobalOptions: Equatable {
             case "--config": options.config = value
             case "--server": options.server = value
             case "--timeout": options.timeout = value
+            case "--ca": options.ca = value
             default: options.token = value
             }
         }
@@ -78,13 +81,14 @@ struct GlobalOptions: Equatable {
         return nil
     }
 
-    /// The options with the environment's `PLENARY_SERVER` and `PLENARY_TOKEN` where the command line gave none.
+    /// The options with the environment's `PLENARY_SERVER`, `PLENARY_TOKEN` and `PLENARY_TLS_CA` where the command line gave none.
     func withEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> GlobalOptions {
         var options = self
         if options.server == nil, let server = environment["PLENARY_SERVER"], !server.isEmpty {
             options.server = server
         }
         if options.token == nil, let token = environment["PLENARY_TOKEN"], !token.isEmpty { options.token = token }
+        if options.ca == nil, let ca = environment["PLENARY_TLS_CA"], !ca.isEmpty { options.ca = ca }
         return options
     }
 
@@ -103,6 +107,7 @@ struct GlobalOptions: Equatable {
     /// How to talk to the server: `--timeout` bounds connecting and each reply alike.
     func connectionConfiguration() -> Result<PlenaryConnection.Configuration, UsageError> {
         var configuration = PlenaryConnection.Configuration()
+        configuration.trustedCertificates = ca
         guard let timeout else { return .success(configuration) }
         guard let seconds = Double(timeout), seconds > 0, seconds <= 86_400 else {
             return .failure(UsageError("--timeout: must be a number of seconds above 0, got \(timeout)"))
@@ -116,7 +121,7 @@ struct GlobalOptions: Equatable {
     func serverAddress() -> Result<ServerAddress?, UsageError> {
         guard let server else { return .success(nil) }
         guard let address = ServerAddress(parsing: server) else {
-            return .failure(UsageError("--server: must be HOST:PORT, got \(server)"))
+            return .failure(UsageError("--server: must be HOST:PORT, tls:HOST:PORT or unix:PATH, got \(server)"))
         }
         return .success(address)
     }

@@ -303,9 +303,9 @@ enum HelpPage {
             lines += [
                 "",
                 "Built in: serve, migrate, db, reference, shell (plenary help serve, plenary shell --help).",
-                "Options before or after a command: --server HOST:PORT and --token TOKEN (or PLENARY_SERVER and",
-                "PLENARY_TOKEN) to ask a running server, --timeout SECONDS; --format table|text|json|ics;",
-                "--config FILE.",
+                "Options before or after a command: --server HOST:PORT|tls:HOST:PORT|unix:PATH and --token TOKEN",
+                "(or PLENARY_SERVER and PLENARY_TOKEN) to ask a running server, --ca FILE for a private TLS CA,",
+                "--timeout SECONDS; --format table|text|json|ics; --config FILE.",
             ]
         }
         return lines.joined(separator: "\n") + "\n"

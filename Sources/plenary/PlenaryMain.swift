@@ -199,7 +199,9 @@ struct PlenaryCLI: AsyncParsableCommand {
               plenary --server 127.0.0.1:7411 --token pln_… session list body=CTOC/COP
               plenary help body add        (or: plenary body add --help)
             Options before or after such a command:
-              --server HOST:PORT   ask a running server (or PLENARY_SERVER)
+              --server ADDRESS     ask a running server (or PLENARY_SERVER): HOST:PORT, tls:HOST:PORT, \
+            unix:PATH
+              --ca FILE            trust these PEM certificate authorities for a tls: server (or PLENARY_TLS_CA)
               --token TOKEN        authenticate with it (or PLENARY_TOKEN)
               --format FORMAT      table (default on a terminal), text (the protocol's lines; default \
             otherwise), json (one document), ics (calendar only)

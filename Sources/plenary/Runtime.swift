@@ -54,7 +54,11 @@ struct Runtime {
             logger: Logger(label: "plenary.db"))
         let applied = try await database.migrate()
         if !applied.isEmpty { logger.info("migrated", metadata: ["applied": "\(applied.joined(separator: ","))"]) }
-        let services = Services(database: database)
+        let services = Services(
+            database: database,
+            watchLimits: .init(
+                queueLimit: settings.limits.watchQueueEvents,
+                stallTimeout: .seconds(settings.limits.watchStallTimeoutSeconds)))
         return Runtime(
             settings: settings, database: database, services: services, catalog: PlenaryCatalog.make(services),
             logger: logger)

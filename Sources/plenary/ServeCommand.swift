@@ -10,17 +10,20 @@ import ServiceLifecycle
 /// `plenary serve`: the admin protocol over TCP.
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "serve", abstract: "Serve the admin protocol over TCP (default 127.0.0.1:7411).")
+        commandName: "serve",
+        abstract: "Serve the admin protocol over TCP (default 127.0.0.1:7411), TLS and a unix socket when configured.")
 
     @Option(name: .long, help: "Address to listen on, HOST:PORT (overrides server.listen and server.port).")
     var listen: String?
+
+    @Option(name: .long, help: "A unix socket to serve on as well (overrides server.socket).")
+    var socket: String?
 
     @Option(name: .long, help: "Configuration file (default Config/plenary.yaml when present).")
     var config: String?
 
     func run() async throws {
-        let runtime = try await Runtime.open(configFile: config, quiet: false)
-        let settings = runtime.settings
+        let settings = try await Runtime.settings(configFile: config, quiet: false)
         var host = settings.server.listen
         var port = settings.server.port
         if let listen {
@@ -32,6 +35,9 @@ struct ServeCommand: AsyncParsableCommand {
             host = String(listen[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
             port = parsed
         }
+        // Refused before the database is touched: a server that would send tokens in clear never starts.
+        try settings.server.checkTransport(host: host)
+        let runtime = try await Runtime.open(configFile: config, quiet: false)
         if settings.auth.bootstrapAdminToken, try await !runtime.services.tokens.hasLiveTokens() {
             let (info, secret) = try await runtime.services.tokens.create(
                 name: "admin", role: .admin, by: Actor(name: "plenary-serve", role: .admin))
@@ -48,8 +54,15 @@ struct ServeCommand: AsyncParsableCommand {
                 authTimeoutSeconds: settings.limits.authTimeoutSeconds,
                 idleTimeoutSeconds: settings.limits.idleTimeoutSeconds,
                 commandTimeoutMilliseconds: settings.limits.commandTimeoutMilliseconds,
-                maxConnections: settings.server.maxConnections),
-            dispatcher: CommandDispatcher(catalog: runtime.catalog), tokens: runtime.services.tokens)
+                maxConnections: settings.server.maxConnections,
+                maxConsecutiveErrors: settings.limits.maxConsecutiveErrors,
+                maxConnectionsPerToken: settings.server.maxConnectionsPerToken,
+                socketPath: socket ?? settings.server.socket, socketMode: settings.server.socketMode,
+                tls: settings.server.tlsCertificate.flatMap { certificate in
+                    settings.server.tlsKey.map { (certificate, $0) }
+                }),
+            dispatcher: CommandDispatcher(catalog: runtime.catalog), tokens: runtime.services.tokens,
+            gauge: runtime.services.gauge)
         let announcer = Announcer(server: server, host: host)
         let group = ServiceGroup(
             configuration: .init(

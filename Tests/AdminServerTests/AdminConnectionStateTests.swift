@@ -247,6 +247,16 @@ struct AdminConnectionStateTests {
         #expect(state.phase == .closing)
     }
 
+    @Test func aClosingReplyIsSentThenCloses() {
+        // The server answers 421 itself when a token is over its connection limit or was revoked.
+        var state = Self.authenticated()
+        _ = state.receive(Self.line("auth token=x"), now: Self.t0)
+        let actions = state.finished(.error(.closing("token x was revoked")), effect: .none, now: Self.t0)
+        #expect(actions == [.send(Array("421 CLOSING token x was revoked\n".utf8)), .close])
+        #expect(state.phase == .closing)
+        #expect(state.receive(Self.line("ping"), now: Self.t0) == .act([]))
+    }
+
     @Test func helloSwitchesToJSONIncludingItsOwnReplyAndLaterClosings() {
         var state = Self.authenticated()
         _ = state.receive(Self.line("hello format=json"), now: Self.t0)

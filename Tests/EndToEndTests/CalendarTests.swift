@@ -142,7 +142,7 @@ struct CalendarTests {
 
         let calendar = try parse(text)
         #expect(calendar.version == "2.0")
-        #expect(calendar.prodid == "-//United Nations//Plenary//EN")
+        #expect(calendar.prodid == "-//Plenary//Plenary conference backend//EN")
         #expect(calendar.name == "CTOC/COP — Conference of the Parties")
         #expect(
             calendar.events.map(\.uid) == [

@@ -24,9 +24,10 @@ struct ConfigurationTests {
     @Test func everyKeyIsDocumentedInTheShippedFile() throws {
         let text = try String(contentsOfFile: Self.shippedFile, encoding: .utf8)
         for key in PlenaryConfiguration.keys {
-            let parts = key.split(separator: ".")
-            #expect(text.contains("\n\(parts[0]):"), "section \(parts[0]) missing")
-            #expect(text.contains("\n  \(parts[1]):"), "key \(key) missing from Config/plenary.yaml")
+            for (depth, part) in key.split(separator: ".").enumerated() {
+                let indent = String(repeating: " ", count: 2 * depth)
+                #expect(text.contains("\n\(indent)\(part):"), "key \(key) missing from Config/plenary.yaml")
+            }
         }
     }
 
@@ -52,6 +53,13 @@ struct ConfigurationTests {
         ("PLENARY_LIMITS_LINE_BYTES", "12k", "limits.line_bytes"),
         ("PLENARY_AUTH_BOOTSTRAP_ADMIN_TOKEN", "maybe", "auth.bootstrap_admin_token"),
         ("PLENARY_LOG_LEVEL", "loud", "log.level"),
+        ("PLENARY_SERVER_SOCKET_MODE", "0999", "server.socket_mode"),
+        ("PLENARY_SERVER_SOCKET_MODE", "rw", "server.socket_mode"),
+        ("PLENARY_SERVER_MAX_CONNECTIONS_PER_TOKEN", "0", "server.max_connections_per_token"),
+        ("PLENARY_SERVER_ALLOW_PLAINTEXT_REMOTE", "sometimes", "server.allow_plaintext_remote"),
+        ("PLENARY_LIMITS_MAX_CONSECUTIVE_ERRORS", "0", "limits.max_consecutive_errors"),
+        ("PLENARY_LIMITS_WATCH_QUEUE_EVENTS", "8", "limits.watch_queue_events"),
+        ("PLENARY_LIMITS_WATCH_STALL_TIMEOUT_S", "-1", "limits.watch_stall_timeout_s"),
     ])
     func aMalformedValueStopsStartUpNamingTheKey(variable: String, value: String, key: String) async throws {
         do {
@@ -62,6 +70,75 @@ struct ConfigurationTests {
             #expect(error.message.contains(variable))
             #expect(error.message.contains(value))
         }
+    }
+
+    @Test func transportKeysAreReadAndCheckedTogether() async throws {
+        let certificate = try temporaryFile("not checked here: the server reads it at start-up")
+        let loaded = try await PlenaryConfiguration.load(
+            file: nil,
+            environment: [
+                "PLENARY_SERVER_SOCKET": "/run/plenary/admin.sock", "PLENARY_SERVER_SOCKET_MODE": "0600",
+                "PLENARY_SERVER_TLS_CERTIFICATE": certificate, "PLENARY_SERVER_TLS_KEY": certificate,
+                "PLENARY_SERVER_MAX_CONNECTIONS_PER_TOKEN": "5", "PLENARY_LIMITS_WATCH_QUEUE_EVENTS": "100",
+            ])
+        #expect(loaded.server.socket == "/run/plenary/admin.sock")
+        #expect(loaded.server.socketMode == 0o600)
+        #expect(loaded.server.tlsCertificate == certificate && loaded.server.tlsKey == certificate)
+        #expect(loaded.server.usesTLS)
+        #expect(loaded.server.maxConnectionsPerToken == 5)
+        #expect(loaded.limits.watchQueueEvents == 100)
+
+        // A certificate without its key, or a key file nobody can read, stops start-up naming the key.
+        do {
+            _ = try await PlenaryConfiguration.load(
+                file: nil, environment: ["PLENARY_SERVER_TLS_CERTIFICATE": certificate])
+            Issue.record("a certificate without a key was accepted")
+        } catch {
+            #expect(error.message.hasPrefix("server.tls.key"), "\(error.message)")
+        }
+        do {
+            _ = try await PlenaryConfiguration.load(
+                file: nil,
+                environment: [
+                    "PLENARY_SERVER_TLS_CERTIFICATE": certificate, "PLENARY_SERVER_TLS_KEY": "/nonexistent/key.pem",
+                ])
+            Issue.record("an unreadable key was accepted")
+        } catch {
+            #expect(error.message.hasPrefix("server.tls.key"), "\(error.message)")
+        }
+    }
+
+    @Test(arguments: [
+        ("127.0.0.1", true), ("127.1.2.3", true), ("localhost", true), ("::1", true), ("[::1]", true),
+        ("0.0.0.0", false), ("::", false), ("10.0.0.5", false), ("plenary.example.org", false), ("127.0.0", false),
+        ("127.0.0.256", false),
+    ])
+    func loopbackAddressesAreTellable(host: String, loopback: Bool) {
+        #expect(PlenaryConfiguration.ServerSettings.isLoopback(host) == loopback)
+    }
+
+    /// The message `body` is refused with, or nil when it is not.
+    static func refusal(_ body: () throws(PlenaryError) -> Void) -> String? {
+        do {
+            try body()
+            return nil
+        } catch {
+            return error.message
+        }
+    }
+
+    @Test func plaintextOffTheMachineIsRefusedUnlessTLSOrAllowed() throws {
+        var server = PlenaryConfiguration().server
+        try server.checkTransport(host: "127.0.0.1")
+        let refusal = Self.refusal { () throws(PlenaryError) in try server.checkTransport(host: "0.0.0.0") }
+        #expect(refusal?.hasPrefix("server.listen") == true, "\(refusal ?? "accepted")")
+        #expect(refusal?.contains("server.allow_plaintext_remote") == true)
+        server.allowPlaintextRemote = true
+        try server.checkTransport(host: "0.0.0.0")
+        server.allowPlaintextRemote = false
+        server.tlsCertificate = "/etc/plenary/cert.pem"
+        server.tlsKey = "/etc/plenary/key.pem"
+        try server.checkTransport(host: "0.0.0.0")
     }
 
     @Test func aMalformedValueInTheFileIsRefusedToo() async throws {

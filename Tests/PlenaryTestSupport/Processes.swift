@@ -69,15 +69,16 @@ public final class ServerProcess: @unchecked Sendable {
     private let output: URL
     private let log: URL
 
-    /// Starts `plenary serve --listen 127.0.0.1:0` against `databaseURL` (nil: the embedded cluster under
-    /// `currentDirectory`) with `environment` added (settings such as `PLENARY_LIMITS_IDLE_TIMEOUT_S`) and waits
-    /// until it listens. Its standard error is kept as the server's log.
+    /// Starts `plenary serve --listen 127.0.0.1:0` (or another host on port 0) against `databaseURL` (nil: the
+    /// embedded cluster under `currentDirectory`) with `environment` added (settings such as
+    /// `PLENARY_LIMITS_IDLE_TIMEOUT_S`) and waits until it listens. Its standard error is kept as the server's log.
     public init(
-        databaseURL: String?, environment extra: [String: String] = [:], currentDirectory: String? = nil
+        databaseURL: String?, environment extra: [String: String] = [:], currentDirectory: String? = nil,
+        host: String = "127.0.0.1"
     ) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try TestCluster.plenaryBinary())
-        process.arguments = ["serve", "--listen", "127.0.0.1:0"]
+        process.arguments = ["serve", "--listen", "\(host):0"]
         var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("PLENARY_") }
         environment["PLENARY_DATABASE_URL"] = databaseURL
         environment.merge(extra) { $1 }
@@ -99,7 +100,7 @@ public final class ServerProcess: @unchecked Sendable {
             Thread.sleep(forTimeInterval: 0.05)
             let text = (try? String(contentsOf: output, encoding: .utf8)) ?? ""
             for line in text.split(separator: "\n") {
-                if let range = line.range(of: "listening on 127.0.0.1:") {
+                if let range = line.range(of: "listening on \(host):") {
                     port = Int(line[range.upperBound...])
                 }
                 if line.hasPrefix("No tokens existed"), let range = line.range(of: "token=") {
