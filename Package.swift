@@ -106,12 +106,23 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
+        // Export and import, pure: the file's model, its deterministic writing, validation and the import plan.
+        .target(
+            name: "Transfer",
+            dependencies: ["PlenaryCore", "Bodies", "Sessions", "WorkingGroups", "Decisions", "Documents"]
+        ),
+        // Export and import against the database: reading every table, COPY into staging, the demo data set.
+        .target(
+            name: "TransferStore",
+            dependencies: ["Transfer", "PlenaryCore", "Postgres", "Storage", "Decisions", "Documents"],
+            resources: [.embedInCode("Resources/ctoc-cop-demo.json")]
+        ),
         .executableTarget(
             name: "plenary",
             dependencies: [
                 "AdminProtocol", "AdminServer", "PlenaryClient", "PlenaryCommands", "PlenaryConfig", "PlenaryCore",
                 "Postgres",
-                "Storage",
+                "Storage", "Transfer", "TransferStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -177,8 +188,14 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "TransferTests",
+            dependencies: ["Transfer", "PlenaryCore"]
+        ),
+        .testTarget(
             name: "EndToEndTests",
-            dependencies: ["PlenaryTestSupport", "Postgres"]
+            dependencies: ["PlenaryTestSupport", "Postgres"],
+            // The protocol transcripts are read from the checkout by path, not bundled.
+            exclude: ["Transcripts"]
         ),
         // Faults, races, hostile values and access, against the real server, database and binary (issue 9).
         .testTarget(

@@ -12,8 +12,8 @@ import PlenaryCore
 @main
 enum PlenaryMain {
     static let builtins: Set<String> = [
-        "serve", "migrate", "db", "reference", "shell", "--help", "-h", "--version", "--generate-completion-script",
-        "---completion",
+        "serve", "migrate", "db", "reference", "shell", "export", "import", "demo", "--help", "-h", "--version",
+        "--generate-completion-script", "---completion",
     ]
 
     static func main() async {
@@ -212,6 +212,7 @@ struct PlenaryCLI: AsyncParsableCommand {
         version: Product.version,
         subcommands: [
             ServeCommand.self, MigrateCommand.self, DatabaseCommand.self, ReferenceCommand.self, ShellCommand.self,
+            ExportCommand.self, ImportCommand.self, DemoCommand.self,
         ]
     )
 }

@@ -559,6 +559,12 @@ struct CLITests {
         ]),
         Step(words: ["session", "get", "body=CTOC/COP", "number=99"], status: 1),
         Step(words: ["token", "create", "name=reader"], status: 1),
+        Step(words: ["doc", "register", "symbol=CTOC/COP/2005/1", "title=Provisional agenda", "session=2"]),
+        Step(words: ["doc", "register", "symbol=CTOC/COP/2005/1", "title=Again", "session=2"], status: 1),
+        Step(words: ["doc", "allocate", "body=CTOC/COP", "series=CRP", "session=2", "title=Conference room paper"]),
+        Step(words: ["doc", "version", "symbol=CTOC/COP/2005/1", "lang=en", "status=issued", "date=2005-08-29"]),
+        Step(words: ["doc", "revise", "symbol=CTOC/COP/2005/1", "title=Provisional agenda, revised"]),
+        Step(words: ["doc", "register", "symbol=CTOC/COP/2005/2", "title=Misfiled", "session=1"], status: 1),
     ]
 
     /// Reads of every group, run on the server's database through both doors.
@@ -570,7 +576,10 @@ struct CLITests {
         ["decision", "list", "body=CTOC/COP"], ["decision", "get", "body=CTOC/COP", "number=1/1"],
         ["calendar", "body=CTOC/COP"], ["calendar", "body=CTOC/COP", "format=ics"], ["token", "list"],
         ["audit", "list"], ["audit", "verify"], ["help"], ["help", "session", "schedule"], ["ping"],
-        ["whoami"],
+        ["whoami"], ["doc", "get", "CTOC/COP/2005/1"], ["doc", "list", "body=CTOC/COP"],
+        ["doc", "current", "CTOC/COP/2005/1"], ["doc", "search", "text=agenda"],
+        ["symbol", "parse", "CTOC/COP/2005/L.5"],
+        ["decision", "chain", "body=CTOC/COP", "number=1/1"],
     ]
 
     /// The catalog as this binary declares it (no database needed).
