@@ -75,6 +75,10 @@ struct BackupTests {
         for table in before.keys.sorted() {
             #expect(before[table] == after[table], "table \(table) differs after the restore")
         }
+        // What an operator would compare: Plenary's own export of each, byte for byte.
+        let exported = try PlenaryProcess.run(["export"], databaseURL: database)
+        #expect(exported.status == 0 && exported.stdout.contains("CTOC/COP/2008/CRP.1"), "\(exported.stderr)")
+        #expect(try PlenaryProcess.run(["export"], databaseURL: restored).stdout == exported.stdout)
         let verified = try PlenaryProcess.run(["audit", "verify"], databaseURL: restored)
         #expect(
             verified.status == 0 && verified.stdout.hasPrefix("200 OK intact=true"),
@@ -82,7 +86,8 @@ struct BackupTests {
         let rows = before.values.reduce(0) { $0 + (Int($1.prefix { $0 != "\n" }) ?? 0) }
         print(
             "reliability: backup and restore: pg_dump --format=custom, pg_restore into a new database: "
-                + "\(before.count) tables, \(rows) rows identical, audit verify: \(verified.stdout.trimmingCharacters(in: .newlines))"
+                + "\(before.count) tables, \(rows) rows identical, plenary export identical "
+                + "(\(exported.stdout.utf8.count) bytes), audit verify: \(verified.stdout.trimmingCharacters(in: .newlines))"
         )
     }
 }
