@@ -89,7 +89,7 @@ let package = Package(
         .target(
             name: "AdminServer",
             dependencies: [
-                "Access", "AdminProtocol", "PlenaryCommands", "PlenaryCore",
+                "Access", "AdminProtocol", "PlenaryCommands", "PlenaryCore", "Postgres",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -206,6 +206,14 @@ let package = Package(
             dependencies: ["PlenaryTestSupport", "Postgres"],
             // The protocol transcripts are read from the checkout by path, not bundled.
             exclude: ["Transcripts"]
+        ),
+        // Faults, races, hostile values and access, against the real server, database and binary (issue 9).
+        .testTarget(
+            name: "ReliabilityTests",
+            dependencies: [
+                "PlenaryTestSupport", "Postgres", "Storage", "PlenaryCore", "AdminProtocol", "PlenaryCommands",
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
     ],
     swiftLanguageModes: [.v6]

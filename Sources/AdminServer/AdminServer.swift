@@ -7,6 +7,7 @@ import NIOPosix
 import NIOSSL
 import PlenaryCommands
 import PlenaryCore
+import Postgres
 import ServiceLifecycle
 
 #if canImport(Glibc)
@@ -446,9 +447,12 @@ public final class AdminServer: Service, Sendable {
         }
         guard requests.count > 1 else { return [] }
         let batch = requests
+        let failure = Self.timedOut(configuration.commandTimeoutMilliseconds)
         let replies = await withTimeout(
             milliseconds: configuration.commandTimeoutMilliseconds, on: session.channel.eventLoop,
-            timedOut: { replies, failure in replies.map { $0.isSuccess ? $0 : failure } }
+            expired: { replies in
+                replies?.map { $0.isSuccess ? $0 : failure } ?? Array(repeating: failure, count: batch.count)
+            }
         ) {
             await self.dispatcher.runBatch(batch, actor: actor)
         }
@@ -526,40 +530,73 @@ public final class AdminServer: Service, Sendable {
         guard let actor else {
             return await dispatcher.run(request, actor: Actor(name: "anonymous", role: .observer))
         }
+        let failure = Self.timedOut(configuration.commandTimeoutMilliseconds)
         return await withTimeout(
             milliseconds: configuration.commandTimeoutMilliseconds, on: eventLoop,
-            timedOut: { reply, failure in reply.isSuccess ? reply : failure }
+            expired: { reply in reply.flatMap { $0.isSuccess ? $0 : nil } ?? failure }
         ) {
             await self.dispatcher.run(request, actor: actor)
         }
     }
 
-    /// Runs `body`, answering 451 when it takes longer than the command timeout (the body is cancelled, which
-    /// cancels its statement on the server).
+    /// The 451 of a command that did not finish within the command timeout.
+    static func timedOut(_ milliseconds: Int) -> Reply {
+        .error(.unavailable("command: no answer within \(milliseconds) ms; it did nothing"))
+    }
+
+    /// Runs `body`, answering 451 when it takes longer than the command timeout — at the timeout, not when the
+    /// database gets round to it: a database that hangs (paused, partitioned) must not hold the client too. The
+    /// body is cancelled, which cancels its statement on the server, and its ``CommitGate`` is abandoned, so it can
+    /// no longer commit and the 451's "it did nothing" stays true. Only a body whose COMMIT was already sent is
+    /// waited for: its outcome is the answer.
     ///
     /// The deadline is a task scheduled on the connection's event loop, not a `Task.sleep` raced against the body:
     /// a cancelled sleep keeps its memory until its deadline passes, so a client pipelining thousands of quick
     /// commands would pin thousands of 30-second sleeps.
+    ///
+    /// `expired` gives the answer when the deadline passes: with nil at the deadline itself, with the body's answer
+    /// when it finished after the deadline anyway (a reply, or a batch of them, keeps what succeeded).
     private func withTimeout<Answer: Sendable>(
-        milliseconds: Int, on eventLoop: any EventLoop, timedOut: (Answer, Reply) -> Answer,
+        milliseconds: Int, on eventLoop: any EventLoop, expired: @escaping @Sendable (Answer?) -> Answer,
         _ body: @escaping @Sendable () async -> Answer
     ) async -> Answer {
-        let command = Task { await body() }
-        let expired = NIOLockedValueBox(false)
+        let gate = CommitGate()
+        let answer = NIOLockedValueBox<(answer: Answer?, waiter: CheckedContinuation<Answer, Never>?)>((nil, nil))
+        // Whichever comes first — the body's answer or the abandoned deadline — answers; the other finds it done.
+        @Sendable func settle(_ value: Answer) {
+            let waiter = answer.withLockedValue { state -> CheckedContinuation<Answer, Never>? in
+                guard state.answer == nil else { return nil }
+                state.answer = value
+                defer { state.waiter = nil }
+                return state.waiter
+            }
+            waiter?.resume(returning: value)
+        }
+        let timedOut = NIOLockedValueBox(false)
+        let command = Task {
+            let value = await CommitGate.$current.withValue(gate) { await body() }
+            // A command that finished anyway (it committed as the deadline passed) reports what it did; only one
+            // the cancellation stopped is a 451.
+            settle(timedOut.withLockedValue({ $0 }) ? expired(value) : value)
+        }
         let deadline = eventLoop.scheduleTask(in: .milliseconds(Int64(milliseconds))) {
-            expired.withLockedValue { $0 = true }
+            timedOut.withLockedValue { $0 = true }
             command.cancel()
+            if gate.abandon() { settle(expired(nil)) }
         }
         let reply = await withTaskCancellationHandler {
-            await command.value
+            await withCheckedContinuation { continuation in
+                let ready = answer.withLockedValue { state -> Answer? in
+                    if state.answer == nil { state.waiter = continuation }
+                    return state.answer
+                }
+                if let ready { continuation.resume(returning: ready) }
+            }
         } onCancel: {
             command.cancel()
         }
         deadline.cancel()
-        // A command that finished anyway (it committed as the deadline passed) reports what it did; only one the
-        // cancellation stopped is a 451.
-        guard expired.withLockedValue({ $0 }) else { return reply }
-        return timedOut(reply, .error(.unavailable("command: no answer within \(milliseconds) ms; it did nothing")))
+        return reply
     }
 }
 

@@ -307,6 +307,11 @@ public final class Connection: @unchecked Sendable {
     /// with the statements queued by `queryAtCommit`, each in one libpq pipeline.
     @discardableResult
     public func transaction<T>(_ body: (Connection) throws -> T) throws -> T {
+        try transaction(gate: nil, body)
+    }
+
+    /// `transaction`, asking `gate` before COMMIT: a transaction its caller abandoned rolls back instead.
+    func transaction<T>(gate: CommitGate?, _ body: (Connection) throws -> T) throws -> T {
         _ = try requireHandle()
         beginPending = true
         inManagedTransaction = true
@@ -321,6 +326,10 @@ public final class Connection: @unchecked Sendable {
         } catch {
             rollbackQuietly()
             throw error
+        }
+        if let gate, !gate.beginCommit() {
+            rollbackQuietly()
+            throw PostgresError(kind: .cancelled, message: "abandoned by its caller before COMMIT; rolled back")
         }
         do {
             try commit()

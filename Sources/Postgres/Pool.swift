@@ -128,11 +128,12 @@ public final class ConnectionPool: Sendable {
     }
 
     /// Leases a connection and runs `body` in one transaction: committed when it returns, rolled back when it
-    /// throws.
+    /// throws, or when the calling task's ``CommitGate`` was abandoned before COMMIT.
     public func withTransaction<T: Sendable>(
         _ body: @escaping @Sendable (Connection) throws -> T
     ) async throws -> T {
-        try await withConnection { connection in try connection.transaction(body) }
+        let gate = CommitGate.current
+        return try await withConnection { connection in try connection.transaction(gate: gate, body) }
     }
 
     /// Closes idle connections and refuses new leases; leases in progress finish normally.

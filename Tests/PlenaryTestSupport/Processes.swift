@@ -157,6 +157,16 @@ public final class ServerProcess: @unchecked Sendable {
     /// Everything the server logged so far.
     public var logText: String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
 
+    /// Everything the server printed on its console (standard output) so far.
+    public var outputText: String { (try? String(contentsOf: output, encoding: .utf8)) ?? "" }
+
+    /// Kills the server with SIGKILL — no shutdown, no last words — and waits until it is gone.
+    public func kill() {
+        guard process.isRunning else { return }
+        Glibc.kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
     /// Waits until the log contains `text`; false when it did not within `timeout` seconds.
     public func waitForLog(_ text: String, timeout: TimeInterval = 60) -> Bool {
         let deadline = Date().addingTimeInterval(timeout)
