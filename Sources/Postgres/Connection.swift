@@ -177,7 +177,9 @@ public final class Connection: @unchecked Sendable {
         handle: OpaquePointer
     ) throws(PostgresError) -> [QueryResult] {
         guard PQenterPipelineMode(handle) == 1 else {
-            throw PostgresError(kind: .protocolViolation, message: Connection.errorMessage(of: handle))
+            throw PostgresError(
+                kind: PQstatus(handle) == CONNECTION_OK ? .protocolViolation : .connection,
+                message: Connection.errorMessage(of: handle))
         }
         defer { PQexitPipelineMode(handle) }
         var sent = true
@@ -216,16 +218,29 @@ public final class Connection: @unchecked Sendable {
             // Each statement's results end with a NULL.
             while let extra = PQgetResult(handle) { PQclear(extra) }
         }
+        if let firstError { throw firstError }
+        // Every statement succeeded. When the last was COMMIT, the transaction is committed, whatever happens to the
+        // connection now: a server shut down right after it may send its farewell where the sync point was due,
+        // and that must not turn a done change into "it did nothing".
         guard let sync = PQgetResult(handle) else {
+            if closing { return results }
             throw PostgresError(kind: .connection, message: Connection.errorMessage(of: handle))
         }
-        let syncStatus = PQresultStatus(sync)
-        PQclear(sync)
-        if let firstError { throw firstError }
-        if syncStatus != PGRES_PIPELINE_SYNC {
-            throw PostgresError(kind: .protocolViolation, message: "pipeline: expected a sync point")
+        defer { PQclear(sync) }
+        switch PQresultStatus(sync) {
+        case PGRES_PIPELINE_SYNC:
+            return results
+        case _ where closing:
+            return results
+        case PGRES_FATAL_ERROR:
+            // The connection failed where the sync point was due (the server went away): a failure the caller may
+            // retry, not a broken protocol.
+            throw PostgresError.from(result: sync, connection: handle)
+        default:
+            throw PostgresError(
+                kind: PQstatus(handle) == CONNECTION_OK ? .protocolViolation : .connection,
+                message: "pipeline: expected a sync point")
         }
-        return results
     }
 
     /// Runs a statement and returns its only row, or nil when it returned none; more than one row is an error.
@@ -361,6 +376,10 @@ public final class Connection: @unchecked Sendable {
         }
         let opening = beginPending
         beginPending = false
+        // The statements sent with the COMMIT are part of committing, which its caller can no longer abandon (see
+        // CommitGate): no cancel request may stop them half-way and turn a commit already on its way into a refusal.
+        canceller.suppress()
+        defer { canceller.allow() }
         _ = try runPipelined(prepared, opening: opening, closing: true, handle: handle)
     }
 
@@ -590,19 +609,35 @@ public struct Notification: Sendable, Equatable {
 public final class Canceller: @unchecked Sendable {
     private let lock = NSLock()
     private var cancelObject: OpaquePointer?
+    private var suppressed = false
 
     init(_ cancel: OpaquePointer?) {
         cancelObject = cancel
     }
 
-    /// Asks the server to cancel whatever the connection is running now. Returns whether the request was sent.
+    /// Asks the server to cancel whatever the connection is running now. Returns whether the request was sent: not
+    /// while the connection is committing (see ``suppress()``).
     @discardableResult
     public func cancel() -> Bool {
         lock.lock()
         defer { lock.unlock() }
-        guard let cancelObject else { return false }
+        guard let cancelObject, !suppressed else { return false }
         var buffer = [CChar](repeating: 0, count: 256)
         return PQcancel(cancelObject, &buffer, Int32(buffer.count)) == 1
+    }
+
+    /// From now on until ``allow()``, cancel requests are not sent: the connection is committing.
+    func suppress() {
+        lock.lock()
+        suppressed = true
+        lock.unlock()
+    }
+
+    /// Cancel requests are sent again.
+    func allow() {
+        lock.lock()
+        suppressed = false
+        lock.unlock()
     }
 
     func invalidate() {
