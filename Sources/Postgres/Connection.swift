@@ -218,15 +218,18 @@ public final class Connection: @unchecked Sendable {
             // Each statement's results end with a NULL.
             while let extra = PQgetResult(handle) { PQclear(extra) }
         }
+        // The sync point is read before anything is thrown: until it is, the connection cannot leave pipeline mode,
+        // and a connection left in it refuses every later statement.
+        let syncPoint = PQgetResult(handle)
+        defer { if let syncPoint { PQclear(syncPoint) } }
         if let firstError { throw firstError }
         // Every statement succeeded. When the last was COMMIT, the transaction is committed, whatever happens to the
         // connection now: a server shut down right after it may send its farewell where the sync point was due,
         // and that must not turn a done change into "it did nothing".
-        guard let sync = PQgetResult(handle) else {
+        guard let sync = syncPoint else {
             if closing { return results }
             throw PostgresError(kind: .connection, message: Connection.errorMessage(of: handle))
         }
-        defer { PQclear(sync) }
         switch PQresultStatus(sync) {
         case PGRES_PIPELINE_SYNC:
             return results
