@@ -17,6 +17,8 @@ public final class Connection: @unchecked Sendable {
     private var atCommit: [Statement] = []
     /// Whether `transaction` is running its body on this connection.
     private var inManagedTransaction = false
+    /// A pipeline could not be left (results unread after a failure): the connection is no longer usable.
+    private var stuckInPipeline = false
     private let canceller: Canceller
     /// The conninfo the connection was opened with, kept to reconnect; never logged (it may hold a password).
     private let conninfo: String
@@ -83,7 +85,7 @@ public final class Connection: @unchecked Sendable {
     /// Whether libpq still considers the connection usable. A connection whose server restarted reports bad only
     /// after the next attempt to use it.
     public var isHealthy: Bool {
-        guard let handle else { return false }
+        guard let handle, !stuckInPipeline else { return false }
         return PQstatus(handle) == CONNECTION_OK && PQtransactionStatus(handle) != PQTRANS_UNKNOWN
     }
 
@@ -181,7 +183,11 @@ public final class Connection: @unchecked Sendable {
                 kind: PQstatus(handle) == CONNECTION_OK ? .protocolViolation : .connection,
                 message: Connection.errorMessage(of: handle))
         }
-        defer { PQexitPipelineMode(handle) }
+        defer {
+            // A pipeline left with results unread (the connection failed half-way) cannot be left at all: such a
+            // connection is done, and the pool replaces it.
+            if PQexitPipelineMode(handle) != 1 { stuckInPipeline = true }
+        }
         var sent = true
         if opening { sent = PQsendQueryParams(handle, "BEGIN", 0, nil, nil, nil, nil, 0) == 1 }
         for statement in statements where sent {
@@ -218,18 +224,17 @@ public final class Connection: @unchecked Sendable {
             // Each statement's results end with a NULL.
             while let extra = PQgetResult(handle) { PQclear(extra) }
         }
-        // The sync point is read before anything is thrown: until it is, the connection cannot leave pipeline mode,
-        // and a connection left in it refuses every later statement.
-        let syncPoint = PQgetResult(handle)
-        defer { if let syncPoint { PQclear(syncPoint) } }
-        if let firstError { throw firstError }
-        // Every statement succeeded. When the last was COMMIT, the transaction is committed, whatever happens to the
-        // connection now: a server shut down right after it may send its farewell where the sync point was due,
-        // and that must not turn a done change into "it did nothing".
-        guard let sync = syncPoint else {
+        // The sync point is read whatever happened before it: only then is the connection out of the pipeline.
+        guard let sync = PQgetResult(handle) else {
+            if let firstError { throw firstError }
+            // Every statement succeeded. When the last was COMMIT the transaction is committed, whatever happens
+            // to the connection now: a server shut down right after it may send its farewell where the sync point
+            // was due, and that must not turn a done change into "it did nothing".
             if closing { return results }
             throw PostgresError(kind: .connection, message: Connection.errorMessage(of: handle))
         }
+        defer { PQclear(sync) }
+        if let firstError { throw firstError }
         switch PQresultStatus(sync) {
         case PGRES_PIPELINE_SYNC:
             return results
