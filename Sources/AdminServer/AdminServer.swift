@@ -95,6 +95,15 @@ public final class AdminServer: Service, Sendable {
     private struct TokenHolds {
         var tokens: [ObjectIdentifier: Int64] = [:]
         var counts: [Int64: Int] = [:]
+
+        /// Connection `id` gives up the token it holds; false when it held none. A token no connection holds any
+        /// more leaves `counts`, so the table stays as small as the live holds.
+        mutating func drop(_ id: ObjectIdentifier) -> Bool {
+            guard let token = tokens.removeValue(forKey: id) else { return false }
+            counts[token, default: 1] -= 1
+            if counts[token] == 0 { counts[token] = nil }
+            return true
+        }
     }
 
     /// Creates the server; nothing listens until `run()`. `gauge` receives the figures `status` reports.
@@ -120,10 +129,10 @@ public final class AdminServer: Service, Sendable {
             let previous = holds.tokens[id]
             if previous == token { return (true, false) }
             guard holds.counts[token, default: 0] < limit else { return (false, false) }
-            if let previous { holds.counts[previous, default: 1] -= 1 }
+            let hadOne = holds.drop(id)
             holds.tokens[id] = token
             holds.counts[token, default: 0] += 1
-            return (true, previous == nil)
+            return (true, !hadOne)
         }
         if newlyAuthenticated { gauge.connections(authenticated: 1) }
         if !granted { gauge.connections(refused: 1) }
@@ -132,12 +141,7 @@ public final class AdminServer: Service, Sendable {
 
     /// Connection `id` holds no token any more (it closed, or its token was revoked). Idempotent.
     private func release(_ id: ObjectIdentifier) {
-        let released = holds.withLockedValue { holds -> Bool in
-            guard let token = holds.tokens.removeValue(forKey: id) else { return false }
-            holds.counts[token, default: 1] -= 1
-            if holds.counts[token] == 0 { holds.counts[token] = nil }
-            return true
-        }
+        let released = holds.withLockedValue { $0.drop(id) }
         if released { gauge.connections(authenticated: -1) }
     }
 
