@@ -22,7 +22,7 @@ struct SessionRaceTests {
             let year = 2001 + round
             let numbers = (1...8).map { round * 10 + $0 }
             // Each writer has a pool of its own: separate connections, separate transactions.
-            let results = await withTaskGroup(of: (Int, Result<Session, PlenaryError>).self) { group in
+            let results = await withTaskGroup(of: (Int, Result<Session, DomainError>).self) { group in
                 for number in numbers {
                     group.addTask {
                         let database = Database(
@@ -31,7 +31,7 @@ struct SessionRaceTests {
                         let plan = SessionPlan(
                             number: number, venue: "Vienna", start: day("\(year)-05-0\(number % 10)"),
                             end: day("\(year)-05-20"))
-                        do throws(PlenaryError) {
+                        do throws(DomainError) {
                             let session = try await SessionRegistry(database: database).schedule(
                                 plan, body: "CTOC/COP", by: Conference.clerk)
                             return (number, .success(session))
@@ -40,7 +40,7 @@ struct SessionRaceTests {
                         }
                     }
                 }
-                var all: [(Int, Result<Session, PlenaryError>)] = []
+                var all: [(Int, Result<Session, DomainError>)] = []
                 for await result in group { all.append(result) }
                 return all
             }
@@ -48,7 +48,7 @@ struct SessionRaceTests {
             #expect(winners.count == 1, "round \(round): \(winners.map(\.number))")
             guard let winner = winners.first else { continue }
             for case (let number, .failure(let error)) in results {
-                #expect(error.code == .conflict, "\(number): \(error)")
+                #expect(error.kind == .conflict, "\(number): \(error)")
                 #expect(
                     error.message.contains("would overlap session \(winner.number) "),
                     "\(number) names the winner: \(error.message)")
@@ -94,7 +94,7 @@ struct SessionRaceTests {
         try holder.simpleQuery("BEGIN")
         try holder.query(insert, [body, 1, "2008-10-08", "2008-10-17"])
         let loser = try contend(insert, [body, 2, "2008-10-15", "2008-10-20"])
-        try await Task.sleep(for: .milliseconds(300))
+        try await waitUntilBlocked(by: holder, conninfo: conference.conninfo)
         try holder.simpleQuery("COMMIT")
         let lost = await loser.value
         if triggersOn {
@@ -109,7 +109,7 @@ struct SessionRaceTests {
         try holder.simpleQuery("BEGIN")
         try holder.query(insert, [body, 3, "2009-10-08", "2009-10-17"])
         let winner = try contend(insert, [body, 4, "2009-10-15", "2009-10-20"])
-        try await Task.sleep(for: .milliseconds(300))
+        try await waitUntilBlocked(by: holder, conninfo: conference.conninfo)
         try holder.simpleQuery("ROLLBACK")
         #expect(await winner.value == nil)
 

@@ -1,6 +1,6 @@
+import EmbeddedPostgres
 import Foundation
 import Logging
-import Storage
 import Synchronization
 import Testing
 
