@@ -196,7 +196,9 @@ extension PlenaryCatalog {
                     let symbols = batch.map { arguments in
                         Result { () throws(PlenaryError) in
                             let symbol = try arguments.requiredString("symbol")
-                            do { return try DocumentSymbol(symbol) } catch { throw PlenaryError(error) }
+                            do throws(DomainError) { return try DocumentSymbol(symbol) } catch {
+                                throw PlenaryError(error)
+                            }
                         }
                     }
                     let found = await documents.get(symbols.compactMap { try? $0.get() })

@@ -299,7 +299,7 @@ public enum ExportValidator {
                     language: language, status: status, date: date, file: version.file, sha256: version.sha256,
                     bytes: version.bytes
                 ).validated()
-                if update.sha256 != version.sha256 { throw .badArgument("sha256", "must be in lower case") }
+                if update.sha256 != version.sha256 { throw .invalid("sha256", "must be in lower case") }
             }
             if language == original, !version.required {
                 throw versionCheck.fault("required", "the original language is always required")

@@ -1,6 +1,7 @@
 import Decisions
 import Documents
 import Foundation
+import PlenaryCore
 
 /// Writes an export document deterministically: sections in load order, records in the order of their natural keys,
 /// keys of every record sorted, one record per line. Equal databases give equal bytes, and a diff of two exports

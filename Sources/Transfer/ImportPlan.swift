@@ -1,6 +1,7 @@
 import Decisions
 import Documents
 import Foundation
+import PlenaryCore
 
 /// A record of the file and its position in its section, so anything refused later is reported where it is.
 public struct Placed<Record: Sendable & Hashable>: Sendable, Hashable {

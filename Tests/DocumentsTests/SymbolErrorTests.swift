@@ -158,7 +158,7 @@ struct SymbolErrorTests {
             _ = try DocumentSymbol("")
             Issue.record("an empty symbol was accepted")
         } catch {
-            #expect(error.code == .badArgument)
+            #expect(error.kind == .invalid)
             #expect(error.message.hasPrefix("symbol: empty"))
         }
     }

@@ -41,6 +41,16 @@ struct WorkingGroupTests {
         }
     }
 
+    @Test func aGroupEstablishedByALetteredPartOfAResolutionIsRecorded() async throws {
+        // Resolution 49/221 B: one number covering several texts. The citation, the service and the database's
+        // check (Schema/0009) all accept it, so the group can be recorded and read back.
+        let group = try await establish("WG.9", "Working Group on Lettered Parts", by: "resolution 49/221 B")
+        #expect(group.establishedBy == DecisionCitation(kind: .resolution, session: 49, serial: 221, letter: "B"))
+        #expect(
+            try await conference.groups.get(body: "CTOC/COP", code: "WG.9").establishedBy?.description
+                == "resolution 49/221 B")
+    }
+
     @Test func anEstablishedGroupReadsBack() async throws {
         let group = try await establish(
             "WG.4", "Working Group on Trafficking in Persons", by: "decision 4/4",
