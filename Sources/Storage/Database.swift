@@ -54,7 +54,13 @@ public final class Database: Sendable {
         do {
             return try await operation()
         } catch {
-            if let error = error as? PostgresError, let explained = explain?(error) { throw explained }
+            // A trigger's refusal already speaks the contract (key and rule): it is passed on as it is, before a
+            // service's explanation could mistake its rule's name for a constraint of its own.
+            if let error = error as? PostgresError, error.sqlState != Database.refusalState,
+                let explained = explain?(error)
+            {
+                throw explained
+            }
             throw translate(error)
         }
     }
