@@ -68,6 +68,8 @@ let package = Package(
         .target(
             name: "Documents", dependencies: ["PlenaryCore", "Postgres", "Storage", "Sessions", "WorkingGroups"]
         ),
+        // Instruments and parties: the Convention, its Protocols, entry into force and who is party on which day.
+        .target(name: "Treaties", dependencies: ["Postgres", "PlenaryCore", "Storage", "Sessions"]),
         // Access tokens: creation, hashing, constant-time authentication.
         .target(
             name: "Access",
@@ -82,7 +84,7 @@ let package = Package(
             name: "PlenaryCommands",
             dependencies: [
                 "Access", "AdminProtocol", "PlenaryCore", "Postgres", "Storage", "Bodies", "Sessions", "WorkingGroups",
-                "Decisions", "Documents",
+                "Decisions", "Documents", "Treaties",
             ]
         ),
         // The network door (TCP, TLS, unix socket): framing, limits, ordered replies.
@@ -184,6 +186,10 @@ let package = Package(
                 "PlenaryTestSupport",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]
+        ),
+        .testTarget(
+            name: "TreatiesTests",
+            dependencies: ["Treaties", "Sessions", "Bodies", "Storage", "Postgres", "PlenaryCore", "PlenaryTestSupport"]
         ),
         .testTarget(
             name: "PlenaryConfigTests",
