@@ -113,7 +113,7 @@ let package = Package(
         // Export and import, pure: the file's model, its deterministic writing, validation and the import plan.
         .target(
             name: "Transfer",
-            dependencies: ["PlenaryCore", "Bodies", "Sessions", "WorkingGroups", "Decisions", "Documents"]
+            dependencies: ["PlenaryCore", "Bodies", "Sessions", "WorkingGroups", "Decisions", "Documents", "Treaties"]
         ),
         // Export and import against the database: reading every table, COPY into staging, the demo data set.
         .target(

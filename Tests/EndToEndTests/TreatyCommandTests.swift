@@ -1,0 +1,177 @@
+import Foundation
+import PlenaryTestSupport
+import Testing
+
+/// The instrument, treaty and party commands through the real `plenary` binary and over TCP to a real server:
+/// the contract's keys, text, JSON and CSV output, refusals on stderr with exit 1, roles.
+@Suite("plenary instrument, treaty and party commands")
+struct TreatyCommandTests {
+    let database: String
+
+    init() throws {
+        database = try TestCluster.makeDatabase()
+        let added = try PlenaryProcess.run(
+            ["body", "add", "code=CTOC/COP", "name=Conference of the Parties", "timezone=Europe/Vienna"],
+            databaseURL: database)
+        #expect(added.status == 0, "\(added.stderr)")
+    }
+
+    /// Runs `plenary words…` and expects exit 0, returning stdout.
+    @discardableResult
+    func ok(_ words: String..., sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
+        let result = try PlenaryProcess.run(words, databaseURL: database)
+        #expect(result.status == 0, "\(words.joined(separator: " ")): \(result.stderr)", sourceLocation: sourceLocation)
+        #expect(result.stderr.isEmpty, sourceLocation: sourceLocation)
+        return result.stdout
+    }
+
+    /// Runs `plenary words…` and expects a refusal: exit 1, nothing on stdout, the reply line on stderr.
+    @discardableResult
+    func refused(_ words: String..., sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
+        let result = try PlenaryProcess.run(words, databaseURL: database)
+        #expect(result.status == 1, "\(words.joined(separator: " ")): \(result.stdout)", sourceLocation: sourceLocation)
+        #expect(result.stdout.isEmpty, sourceLocation: sourceLocation)
+        return result.stderr
+    }
+
+    /// The Convention and the trafficking Protocol, with the seed page's dates.
+    func instruments() throws {
+        let added = try ok(
+            "instrument", "add", "body=CTOC/COP", "code=UNTOC",
+            "title=United Nations Convention against Transnational Organized Crime", "adopted=2000-11-15",
+            "by=General Assembly resolution 55/25", "signature-from=2000-12-12", "signature-until=2002-12-12",
+            "in-force=2003-09-29", "texts=A/RES/55/25")
+        #expect(added.hasSuffix("201 OK body=CTOC/COP code=UNTOC\n"), "\(added)")
+        try ok(
+            "instrument", "add", "body=CTOC/COP", "code=TIP", "title=Trafficking in Persons Protocol",
+            "adopted=2000-11-15", "by=General Assembly resolution 55/25", "supplements=UNTOC",
+            "signature-from=2000-12-12", "signature-until=2002-12-12", "in-force=2003-12-25")
+    }
+
+    @Test func theCommandsThroughTheBinary() throws {
+        try instruments()
+        let got = try ok("instrument", "get", "body=CTOC/COP", "code=UNTOC", "as-of=2010-01-01")
+        #expect(got.contains("in-force=2003-09-29 in-force-basis=recorded"), "\(got)")
+        #expect(got.contains("parties=0"), "\(got)")
+
+        let signed = try ok("treaty", "sign", "body=CTOC/COP", "instrument=UNTOC", "state=ITA", "date=2000-12-12")
+        #expect(signed.contains("kind=signature date=2000-12-12 status=signatory"), "\(signed)")
+        let deposited = try ok(
+            "treaty", "deposit", "body=CTOC/COP", "instrument=UNTOC", "state=ITA", "kind=ratification",
+            "date=2006-08-02")
+        #expect(deposited.contains("status=party in-force=2006-09-01 counted=1"), "\(deposited)")
+        try ok("treaty", "deposit", "body=CTOC/COP", "instrument=UNTOC", "state=AFG", "kind=accession", "date=2003-09-24")
+        try ok("treaty", "deposit", "body=CTOC/COP", "instrument=UNTOC", "state=EUU", "kind=approval", "date=2004-05-21")
+        let declared = try ok(
+            "treaty", "declare", "body=CTOC/COP", "instrument=UNTOC", "state=ITA", "kind=notification",
+            "date=2006-08-02", "text=Ministry of Justice, designated authority", "article=18(13)")
+        let id = try #require(replyField("id", declared.split(separator: "\n").last.map(String.init) ?? ""))
+
+        // Refusals name the key and the rule, and write nothing.
+        #expect(
+            try refused("treaty", "sign", "body=CTOC/COP", "instrument=UNTOC", "state=XXX", "date=2000-12-12")
+                .hasPrefix("504 BAD_ARGUMENT state: XXX is not in the reference list"))
+        #expect(
+            try refused("treaty", "sign", "body=CTOC/COP", "instrument=UNTOC", "state=FRA", "date=2003-01-01")
+                .hasPrefix("551 CONFLICT date: 2003-01-01 is outside the period UNTOC of CTOC/COP was open"))
+        #expect(
+            try refused(
+                "treaty", "deposit", "body=CTOC/COP", "instrument=UNTOC", "state=FRA", "kind=ratification",
+                "date=2003-01-01"
+            ).hasPrefix("551 CONFLICT kind: ratification by FRA of UNTOC of CTOC/COP on 2003-01-01 needs a prior"))
+        #expect(
+            try refused(
+                "treaty", "deposit", "body=CTOC/COP", "instrument=TIP", "state=FRA", "kind=accession", "date=2004-01-01"
+            ).hasPrefix("551 CONFLICT instrument: FRA has deposited no instrument for UNTOC of CTOC/COP"))
+        #expect(
+            try refused(
+                "treaty", "deposit", "body=CTOC/COP", "instrument=UNTOC", "state=ITA", "kind=ratification",
+                "date=2007-01-01"
+            ).hasPrefix("551 CONFLICT kind: ITA already deposited an instrument of ratification"))
+        #expect(
+            try refused(
+                "treaty", "withdraw", "body=CTOC/COP", "instrument=UNTOC", "state=AFG", "declaration=\(id)",
+                "date=2007-01-01"
+            ).hasPrefix("551 CONFLICT declaration: \(id) is not a declaration, reservation or notification of AFG"))
+
+        let list = try ok("party", "list", "body=CTOC/COP", "instrument=UNTOC", "as-of=2006-08-15")
+        #expect(list.contains("state=AFG name=Afghanistan status=party in-force=2003-10-24"), "\(list)")
+        #expect(list.contains("state=ITA name=Italy status=contracting in-force=2006-09-01"), "\(list)")
+        #expect(list.hasSuffix("200 OK count=3 as-of=2006-08-15\n"), "\(list)")
+        let contracting = try ok(
+            "party", "list", "body=CTOC/COP", "instrument=UNTOC", "as-of=2006-08-15", "status=contracting")
+        #expect(contracting.hasSuffix("200 OK count=1 as-of=2006-08-15\n"), "\(contracting)")
+
+        let party = try ok("party", "get", "body=CTOC/COP", "state=ITA")
+        #expect(party.contains("200-party instrument=UNTOC state=ITA name=Italy status=party in-force=2006-09-01"))
+        #expect(party.contains("signature=2000-12-12 deposit=2006-08-02 deposit-kind=ratification"), "\(party)")
+        #expect(party.contains("200-declaration instrument=UNTOC id=\(id) kind=notification"), "\(party)")
+
+        let json = try ok("--format", "json", "party", "report", "body=CTOC/COP", "instrument=UNTOC", "as-of=2010-01-01")
+        let document = try #require(
+            try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any], "\(json)")
+        let rows = try #require(document["records"] as? [[String: Any]])
+        #expect(rows.count == 3)
+        #expect(rows.map { $0["consent"] as? String } == ["2003-09-24 a", "2004-05-21 AA", "2006-08-02"])
+        #expect(document["count"] as? Int == 3)
+
+        let csv = try ok("party", "report", "body=CTOC/COP", "instrument=UNTOC", "as-of=2010-01-01", "format=csv")
+        let lines = csv.split(separator: "\n").map(String.init)
+        #expect(lines.first?.hasPrefix("200-csv line=\"Participant,Code,Signature") == true, "\(csv)")
+        #expect(lines.contains("200-csv line=\"Afghanistan,AFG,,2003-09-24 a,2003-10-24,party,,\""), "\(csv)")
+        #expect(lines.last == "200 OK count=4 format=csv instrument=UNTOC as-of=2010-01-01 in-force=2003-09-29")
+
+        // One audit row per act, and watchers hear of them under their own topics.
+        let audit = try ok("audit", "list", "entity=treaty")
+        #expect(audit.split(separator: "\n").filter { $0.hasPrefix("200-audit") }.count == 5, "\(audit)")
+        #expect(try ok("audit", "list", "entity=instrument").contains("operation=add"))
+    }
+
+    @Test func theCountAtTheOpeningOfASession() throws {
+        try instruments()
+        try ok("session", "schedule", "body=CTOC/COP", "number=1", "start=2004-06-28", "end=2004-07-08", "venue=Vienna")
+        try ok("treaty", "deposit", "body=CTOC/COP", "instrument=UNTOC", "state=AFG", "kind=accession", "date=2003-09-24")
+        try ok("treaty", "deposit", "body=CTOC/COP", "instrument=UNTOC", "state=ALB", "kind=accession", "date=2004-06-01")
+        let count = try ok("party", "count", "body=CTOC/COP", "session=1")
+        #expect(count.contains("200-count instrument=UNTOC as-of=2004-06-28 parties=1 states=1"), "\(count)")
+        #expect(count.contains("200-count instrument=TIP as-of=2004-06-28 parties=0 states=0"), "\(count)")
+        #expect(count.hasSuffix("200 OK count=2 session=1\n"))
+        #expect(try refused("party", "count", "body=CTOC/COP", "session=9").hasPrefix("550 NOT_FOUND session:"))
+    }
+
+    @Test func overTCPWithRolesChecked() throws {
+        try instruments()
+        func token(_ name: String, _ role: String) throws -> String {
+            let created = try PlenaryProcess.run(["token", "create", "name=\(name)", "role=\(role)"], databaseURL: database)
+            return try #require(
+                created.stdout.split(separator: " ").first { $0.hasPrefix("token=") }?.dropFirst(6)
+            ).trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        let reader = try token("reader", "observer")
+        let clerk = try token("clerk", "secretariat")
+        let server = try ServerProcess(databaseURL: database)
+        defer { server.stop() }
+        let observer = try LineClient(port: server.port)
+        _ = observer.readLine()
+        #expect(observer.command("auth token=\(reader)") == ["200 OK name=reader role=observer"])
+        #expect(
+            observer.command("treaty deposit body=CTOC/COP instrument=UNTOC state=AFG kind=accession date=2003-09-24")
+                .first?.hasPrefix("530 FORBIDDEN") == true)
+        let secretariat = try LineClient(port: server.port)
+        _ = secretariat.readLine()
+        #expect(secretariat.command("auth token=\(clerk)") == ["200 OK name=clerk role=secretariat"])
+        let deposit = secretariat.command(
+            "treaty deposit body=CTOC/COP instrument=UNTOC state=AFG kind=accession date=2003-09-24")
+        #expect(deposit.last == "201 OK id=1", "\(deposit)")
+        #expect(
+            secretariat.command("treaty deposit body=CTOC/COP instrument=TIP state=FRA kind=accession date=2004-01-01")
+                .first?.hasPrefix("551 CONFLICT instrument: FRA has deposited no instrument for UNTOC") == true)
+        let list = observer.command("party list body=CTOC/COP instrument=UNTOC as-of=2004-01-01")
+        #expect(list.first?.hasPrefix("200-party instrument=UNTOC state=AFG name=Afghanistan status=party") == true)
+        #expect(list.last == "200 OK count=1 as-of=2004-01-01")
+        #expect(observer.command("hello format=json").count == 1)
+        let json = observer.command("instrument get body=CTOC/COP code=UNTOC as-of=2004-01-01")
+        #expect(json.first?.contains(#""in-force":"2003-09-29""#) == true, "\(json)")
+        #expect(json.last?.contains(#""count":1"#) == true, "\(json)")
+    }
+}
