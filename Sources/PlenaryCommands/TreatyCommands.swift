@@ -325,6 +325,14 @@ extension PlenaryCatalog {
         ]
     }
 
+    /// The raw CSV of a `party report format=csv` reply (its `csv` records' lines, each ending in CRLF as RFC 4180
+    /// has it), or nil for any other reply: what a client prints on a terminal or saves as a `.csv` file.
+    public static func csvText(of reply: Reply) -> String? {
+        let lines = reply.records.filter { $0.type == "csv" }.compactMap { $0["line"]?.textForm }
+        guard reply.isSuccess, !lines.isEmpty else { return nil }
+        return lines.map { $0 + "\r\n" }.joined()
+    }
+
     // MARK: - Records
 
     static func instrumentRecord(_ instrument: Instrument, parties: InstrumentSummary?) -> ReplyRecord {

@@ -61,6 +61,7 @@ struct TreatyCommandTests {
             "date=2006-08-02")
         #expect(deposited.contains("status=party in-force=2006-09-01 counted=1"), "\(deposited)")
         try ok("treaty", "deposit", "body=CTOC/COP", "instrument=UNTOC", "state=AFG", "kind=accession", "date=2003-09-24")
+        try ok("treaty", "sign", "body=CTOC/COP", "instrument=UNTOC", "state=EUU", "date=2000-12-12")
         try ok("treaty", "deposit", "body=CTOC/COP", "instrument=UNTOC", "state=EUU", "kind=approval", "date=2004-05-21")
         let declared = try ok(
             "treaty", "declare", "body=CTOC/COP", "instrument=UNTOC", "state=ITA", "kind=notification",
@@ -123,7 +124,7 @@ struct TreatyCommandTests {
 
         // One audit row per act, and watchers hear of them under their own topics.
         let audit = try ok("audit", "list", "entity=treaty")
-        #expect(audit.split(separator: "\n").filter { $0.hasPrefix("200-audit") }.count == 5, "\(audit)")
+        #expect(audit.split(separator: "\n").filter { $0.hasPrefix("200-audit") }.count == 6, "\(audit)")
         #expect(try ok("audit", "list", "entity=instrument").contains("operation=add"))
     }
 
