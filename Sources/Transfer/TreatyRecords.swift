@@ -147,7 +147,7 @@ extension ExportDocument {
     func normalizedTreaties() -> (instruments: [InstrumentRecord], actions: [TreatyActionRecord]) {
         let protocols = Set(instruments.filter { $0.supplements != nil }.map { "\($0.body) \($0.code)" })
         let instruments = instruments.sorted {
-            ($0.body, $0.supplements != nil, $0.code) < ($1.body, $1.supplements != nil, $1.code)
+            ($0.body, $0.supplements == nil ? 0 : 1, $0.code) < ($1.body, $1.supplements == nil ? 0 : 1, $1.code)
         }
         let actions = treatyActions.map { (Self.actionKey($0, protocols: protocols), $0) }.sorted {
             $0.0.lexicographicallyPrecedes($1.0)
@@ -180,8 +180,8 @@ extension ImportPlan {
             file.instruments, existing.instruments, path: top.key("instruments"), key: { "\($0.body) \($0.code)" },
             label: \.label, skipped: &plan.skipped["instruments", default: 0]
         ).sorted {
-            ($0.record.body, $0.record.supplements != nil, $0.record.code)
-                < ($1.record.body, $1.record.supplements != nil, $1.record.code)
+            ($0.record.body, $0.record.supplements == nil ? 0 : 1, $0.record.code)
+                < ($1.record.body, $1.record.supplements == nil ? 0 : 1, $1.record.code)
         }
         for (index, action) in file.treatyActions.enumerated()
         where !instruments.contains("\(action.body) \(action.instrument)") {

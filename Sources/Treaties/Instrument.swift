@@ -104,6 +104,28 @@ public struct Instrument: Sendable, Hashable, Codable {
     /// Its entry into force as the deposits and the record give it.
     public var inForce: InstrumentEntry
 
+    /// Creates an instrument; ``TreatyBook`` fills in `inForce` from the acts.
+    public init(
+        body: String, code: String, title: String, adoptedOn: CalendarDate, adoptedBy: String, supplements: String?,
+        signaturePlace: String?, signatureFrom: CalendarDate?, signatureUntil: CalendarDate?, depositary: String,
+        texts: [String], rule: EntryIntoForceRule, recordedInForce: CalendarDate?, inForce: InstrumentEntry = .pending
+    ) {
+        self.body = body
+        self.code = code
+        self.title = title
+        self.adoptedOn = adoptedOn
+        self.adoptedBy = adoptedBy
+        self.supplements = supplements
+        self.signaturePlace = signaturePlace
+        self.signatureFrom = signatureFrom
+        self.signatureUntil = signatureUntil
+        self.depositary = depositary
+        self.texts = texts
+        self.rule = rule
+        self.recordedInForce = recordedInForce
+        self.inForce = inForce
+    }
+
     /// `UNTOC of CTOC/COP`.
     public var label: String { "\(code) of \(body)" }
 

@@ -2,6 +2,7 @@ import Foundation
 import PlenaryCore
 import PlenaryTestSupport
 import Postgres
+import Sessions
 import Storage
 import Testing
 import Treaties
@@ -40,10 +41,10 @@ struct HistoryTests {
         #expect(convention.agrees == true)
         #expect(convention.basis == .derived)
         #expect(convention.counted == 45)
-        let protocol = try await section.treaties.instrument(body: "CTOC/COP", code: "TIP").instrument.inForce
+        let supplementing = try await section.treaties.instrument(body: "CTOC/COP", code: "TIP").instrument.inForce
         // 26 September 2003 + 90: Sep 30 +4, Oct 31 +35, Nov 30 +65, Dec 25 +90 — the seed page's date.
-        #expect(protocol.derived == day("2003-12-25"))
-        #expect(protocol.agrees == true)
+        #expect(supplementing.derived == day("2003-12-25"))
+        #expect(supplementing.agrees == true)
         let all = try await section.treaties.parties(body: "CTOC/COP", instrument: "UNTOC", on: day("2010-01-01"))
         let inForce = Dictionary(uniqueKeysWithValues: all.standings.map { ($0.participant.code, $0.inForce) })
         #expect(inForce[Self.states[0]] == day("2003-09-29"))

@@ -128,8 +128,8 @@ struct RuleTests {
             try await section.deposit("ITA", .ratification, "2006-08-01", on: "TIP")
         }
         // The same day is enough.
-        let protocol = try await section.deposit("ITA", .ratification, "2006-08-02", on: "TIP")
-        #expect(protocol.standing?.inForce == day("2006-09-01"))
+        let supplementing = try await section.deposit("ITA", .ratification, "2006-08-02", on: "TIP")
+        #expect(supplementing.standing?.inForce == day("2006-09-01"))
     }
 
     @Test func theSeedsRuleCannotBeBrokenByPlainSQL() async throws {
