@@ -189,7 +189,9 @@ let package = Package(
         ),
         .testTarget(
             name: "TreatiesTests",
-            dependencies: ["Treaties", "Sessions", "Bodies", "Storage", "Postgres", "PlenaryCore", "PlenaryTestSupport"]
+            dependencies: [
+                "Treaties", "Sessions", "Bodies", "Storage", "Postgres", "PlenaryCore", "PlenaryTestSupport",
+            ]
         ),
         .testTarget(
             name: "PlenaryConfigTests",

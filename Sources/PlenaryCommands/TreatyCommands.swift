@@ -183,7 +183,8 @@ extension PlenaryCatalog {
                     let outcome = try await treaties.withdraw(
                         body: try arguments.requiredString("body"),
                         instrument: try arguments.requiredString("instrument"),
-                        state: try arguments.requiredString("state"), declaration: try arguments.requiredInt("declaration"),
+                        state: try arguments.requiredString("state"),
+                        declaration: try arguments.requiredInt("declaration"),
                         date: try arguments.requiredDate("date"), by: context.actor)
                     return outcomeReply(outcome)
                 }),
@@ -319,7 +320,8 @@ extension PlenaryCatalog {
                     return .list(
                         history.map {
                             ReplyRecord(
-                                type: "count", fields: [ReplyField("date", .date($0.date)), ReplyField("parties", .int($0.parties))])
+                                type: "count",
+                                fields: [ReplyField("date", .date($0.date)), ReplyField("parties", .int($0.parties))])
                         })
                 }),
         ]
@@ -340,14 +342,16 @@ extension PlenaryCatalog {
         var fields = [
             ReplyField("body", .string(instrument.body)), ReplyField("code", .string(instrument.code)),
             ReplyField("title", .string(instrument.title)), ReplyField("adopted", .date(instrument.adoptedOn)),
-            ReplyField("by", .string(instrument.adoptedBy)), ReplyField("supplements", .optional(instrument.supplements)),
+            ReplyField("by", .string(instrument.adoptedBy)),
+            ReplyField("supplements", .optional(instrument.supplements)),
             ReplyField("signature-place", .optional(instrument.signaturePlace)),
             ReplyField("signature-from", .optional(instrument.signatureFrom)),
             ReplyField("signature-until", .optional(instrument.signatureUntil)),
             ReplyField("depositary", .string(instrument.depositary)),
             ReplyField("texts", instrument.texts.isEmpty ? .null : .list(instrument.texts.map(ReplyValue.string))),
             ReplyField("threshold", .int(instrument.rule.threshold)),
-            ReplyField("eif-days", .int(instrument.rule.days)), ReplyField("later-days", .int(instrument.rule.laterDays)),
+            ReplyField("eif-days", .int(instrument.rule.days)),
+            ReplyField("later-days", .int(instrument.rule.laterDays)),
             ReplyField("in-force", .optional(entry.date)), ReplyField("in-force-basis", .string(entry.basis.rawValue)),
             ReplyField("derived-in-force", .optional(entry.derived)),
             ReplyField("recorded-in-force", .optional(entry.recorded)),
@@ -385,7 +389,9 @@ extension PlenaryCatalog {
         if let position = outcome.position, position == outcome.instrument.rule.threshold {
             fields.append(ReplyField("brings-into-force", .bool(true)))
         }
-        return Reply(code: .created, records: [ReplyRecord(type: "act", fields: fields)], summary: [ReplyField("id", .int(action.id))])
+        return Reply(
+            code: .created, records: [ReplyRecord(type: "act", fields: fields)],
+            summary: [ReplyField("id", .int(action.id))])
     }
 
     static func standingRecord(_ standing: Standing) -> ReplyRecord {

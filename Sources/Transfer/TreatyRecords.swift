@@ -221,7 +221,8 @@ extension ExportValidator {
             let until = try instrument.signatureUntil.map { value throws(TransferError) in
                 try check.date(value, "signature_until")
             }
-            let inForce = try instrument.inForce.map { value throws(TransferError) in try check.date(value, "in_force") }
+            let inForce = try instrument.inForce.map { value throws(TransferError) in try check.date(value, "in_force")
+            }
             try check.rule([
                 "code": "code", "title": "title", "by": "by", "signature-place": "signature_place",
                 "signature-from": "signature_from", "signature-until": "signature_until", "depositary": "depositary",
@@ -239,7 +240,8 @@ extension ExportValidator {
                         recordedInForce: inForce))
             }
             guard keys.insert("\(instrument.body) \(instrument.code)").inserted else {
-                throw TransferError(path: check.path, reason: "repeats a record earlier in the file", record: check.record)
+                throw TransferError(
+                    path: check.path, reason: "repeats a record earlier in the file", record: check.record)
             }
         }
         for (index, action) in document.treatyActions.enumerated() {
@@ -255,12 +257,15 @@ extension ExportValidator {
                     guard let text = action.text else { throw .badArgument("text", "required for a \(kind.rawValue)") }
                     try TreatyRules.statement(text: text, article: action.article)
                 } else if action.text != nil || action.article != nil {
-                    throw .badArgument(action.text != nil ? "text" : "article", "only a declaration, reservation or "
-                        + "notification has one")
+                    throw .badArgument(
+                        action.text != nil ? "text" : "article",
+                        "only a declaration, reservation or "
+                            + "notification has one")
                 }
             }
             if (kind == .withdrawal) != (action.withdraws != nil) {
-                throw check.fault("withdraws", kind == .withdrawal ? "required for a withdrawal" : "only a withdrawal has one")
+                throw check.fault(
+                    "withdraws", kind == .withdrawal ? "required for a withdrawal" : "only a withdrawal has one")
             }
             if let withdrawn = action.withdraws {
                 if ActionKind(rawValue: withdrawn.kind)?.isStatement != true {

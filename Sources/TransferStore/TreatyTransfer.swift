@@ -4,7 +4,9 @@ import Transfer
 
 extension Exporter {
     /// The instruments and treaty acts of the bodies in `filter` (Schema/0011), keyed by natural keys.
-    static func treaties(_ connection: Connection, _ filter: [any PostgresEncodable], into document: inout ExportDocument)
+    static func treaties(
+        _ connection: Connection, _ filter: [any PostgresEncodable], into document: inout ExportDocument
+    )
         throws
     {
         document.instruments = try connection.query(

@@ -82,7 +82,9 @@ public struct TreatyRegistry: Sendable {
     }
 
     /// The instrument `code` of `body` with the number of its parties on `day` (today in the body's zone when nil).
-    public func instrument(body: String, code: String, on day: CalendarDate? = nil) async throws(PlenaryError)
+    public func instrument(
+        body: String, code: String, on day: CalendarDate? = nil
+    ) async throws(PlenaryError)
         -> InstrumentSummary
     {
         let clock = self.clock
@@ -95,7 +97,9 @@ public struct TreatyRegistry: Sendable {
     }
 
     /// Every instrument of `body`, Conventions first, with its parties on `day` (today when nil).
-    public func instruments(body: String, on day: CalendarDate? = nil) async throws(PlenaryError)
+    public func instruments(
+        body: String, on day: CalendarDate? = nil
+    ) async throws(PlenaryError)
         -> [InstrumentSummary]
     {
         let clock = self.clock
@@ -186,7 +190,9 @@ public struct TreatyRegistry: Sendable {
         return try await database.write(explaining: { Self.explain($0, body: body) }) { connection in
             let owner = try CalendarBody.find(connection, code: body)
             let today = clock.today(in: owner.timeZone)
-            if date > today { throw PlenaryError.badArgument("date", "must not be after today (\(today)), got \(date)") }
+            if date > today {
+                throw PlenaryError.badArgument("date", "must not be after today (\(today)), got \(date)")
+            }
             guard
                 let found = try connection.queryOne(
                     "SELECT id FROM instruments WHERE body_id = $1 AND code = $2", [owner.id, code])
@@ -214,7 +220,9 @@ public struct TreatyRegistry: Sendable {
     // MARK: - Parties
 
     /// `state`'s standing towards every instrument of `body` on `day` (today when nil).
-    public func party(body: String, state: String, on day: CalendarDate? = nil) async throws(PlenaryError)
+    public func party(
+        body: String, state: String, on day: CalendarDate? = nil
+    ) async throws(PlenaryError)
         -> [Standing]
     {
         try TreatyRules.participant(state)
@@ -243,7 +251,9 @@ public struct TreatyRegistry: Sendable {
     }
 
     /// The count of parties to `instrument` over time: each day it changed.
-    public func history(body: String, instrument code: String) async throws(PlenaryError)
+    public func history(
+        body: String, instrument code: String
+    ) async throws(PlenaryError)
         -> [(date: CalendarDate, parties: Int)]
     {
         try await database.read { connection in

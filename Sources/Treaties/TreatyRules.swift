@@ -6,7 +6,8 @@ public enum TreatyRules {
     /// Checks an instrument before it is added, naming the first key at fault.
     public static func validate(_ draft: InstrumentDraft) throws(PlenaryError) {
         if draft.code.wholeMatch(of: /[A-Z][A-Z0-9-]{0,15}/) == nil {
-            throw .badArgument("code", "must be 1 to 16 upper-case letters, digits or dashes such as UNTOC, got \(draft.code)")
+            throw .badArgument(
+                "code", "must be 1 to 16 upper-case letters, digits or dashes such as UNTOC, got \(draft.code)")
         }
         try text("title", draft.title, limit: 1000)
         try text("by", draft.adoptedBy, limit: 200)

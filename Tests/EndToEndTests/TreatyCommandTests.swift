@@ -60,9 +60,11 @@ struct TreatyCommandTests {
             "treaty", "deposit", "body=CTOC/COP", "instrument=UNTOC", "state=ITA", "kind=ratification",
             "date=2006-08-02")
         #expect(deposited.contains("status=party in-force=2006-09-01 counted=1"), "\(deposited)")
-        try ok("treaty", "deposit", "body=CTOC/COP", "instrument=UNTOC", "state=AFG", "kind=accession", "date=2003-09-24")
+        try ok(
+            "treaty", "deposit", "body=CTOC/COP", "instrument=UNTOC", "state=AFG", "kind=accession", "date=2003-09-24")
         try ok("treaty", "sign", "body=CTOC/COP", "instrument=UNTOC", "state=EUU", "date=2000-12-12")
-        try ok("treaty", "deposit", "body=CTOC/COP", "instrument=UNTOC", "state=EUU", "kind=approval", "date=2004-05-21")
+        try ok(
+            "treaty", "deposit", "body=CTOC/COP", "instrument=UNTOC", "state=EUU", "kind=approval", "date=2004-05-21")
         let declared = try ok(
             "treaty", "declare", "body=CTOC/COP", "instrument=UNTOC", "state=ITA", "kind=notification",
             "date=2006-08-02", "text=Ministry of Justice, designated authority", "article=18(13)")
@@ -108,7 +110,8 @@ struct TreatyCommandTests {
         #expect(party.contains("signature=2000-12-12 deposit=2006-08-02 deposit-kind=ratification"), "\(party)")
         #expect(party.contains("200-declaration instrument=UNTOC id=\(id) kind=notification"), "\(party)")
 
-        let json = try ok("--format", "json", "party", "report", "body=CTOC/COP", "instrument=UNTOC", "as-of=2010-01-01")
+        let json = try ok(
+            "--format", "json", "party", "report", "body=CTOC/COP", "instrument=UNTOC", "as-of=2010-01-01")
         let document = try #require(
             try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any], "\(json)")
         let rows = try #require(document["records"] as? [[String: Any]])
@@ -131,8 +134,10 @@ struct TreatyCommandTests {
     @Test func theCountAtTheOpeningOfASession() throws {
         try instruments()
         try ok("session", "schedule", "body=CTOC/COP", "number=1", "start=2004-06-28", "end=2004-07-08", "venue=Vienna")
-        try ok("treaty", "deposit", "body=CTOC/COP", "instrument=UNTOC", "state=AFG", "kind=accession", "date=2003-09-24")
-        try ok("treaty", "deposit", "body=CTOC/COP", "instrument=UNTOC", "state=ALB", "kind=accession", "date=2004-06-01")
+        try ok(
+            "treaty", "deposit", "body=CTOC/COP", "instrument=UNTOC", "state=AFG", "kind=accession", "date=2003-09-24")
+        try ok(
+            "treaty", "deposit", "body=CTOC/COP", "instrument=UNTOC", "state=ALB", "kind=accession", "date=2004-06-01")
         let count = try ok("party", "count", "body=CTOC/COP", "session=1")
         #expect(count.contains("200-count instrument=UNTOC as-of=2004-06-28 parties=1 states=1"), "\(count)")
         #expect(count.contains("200-count instrument=TIP as-of=2004-06-28 parties=0 states=0"), "\(count)")
@@ -143,7 +148,8 @@ struct TreatyCommandTests {
     @Test func overTCPWithRolesChecked() throws {
         try instruments()
         func token(_ name: String, _ role: String) throws -> String {
-            let created = try PlenaryProcess.run(["token", "create", "name=\(name)", "role=\(role)"], databaseURL: database)
+            let created = try PlenaryProcess.run(
+                ["token", "create", "name=\(name)", "role=\(role)"], databaseURL: database)
             return try #require(
                 created.stdout.split(separator: " ").first { $0.hasPrefix("token=") }?.dropFirst(6)
             ).trimmingCharacters(in: .whitespacesAndNewlines)

@@ -137,7 +137,8 @@ struct EntryIntoForceTests {
         #expect(recorded.standing(of: "ITA", on: "UNTOC", asOf: day("2007-01-01"))?.inForce == day("2006-09-01"))
 
         let disagreeing = TreatyBook(
-            instruments: [Self.instrument("UNTOC", recorded: "2003-09-29")], actions: Self.acts(Self.every3Days("UNTOC")))
+            instruments: [Self.instrument("UNTOC", recorded: "2003-09-29")],
+            actions: Self.acts(Self.every3Days("UNTOC")))
         let flagged = disagreeing.instrument("UNTOC")!.inForce
         #expect(flagged.agrees == false)
         #expect(flagged.basis == .recorded)
@@ -167,12 +168,14 @@ struct EntryIntoForceTests {
         #expect(status("UNTOC", "2006-09-01") == .party)
         // Denounced on receipt + 1 year; until then still a party, with the denunciation pending.
         #expect(status("UNTOC", "2011-03-14") == .party)
-        #expect(book.standing(of: "ITA", on: "UNTOC", asOf: day("2011-03-14"))?.denunciationEffective == day("2011-03-15"))
+        #expect(
+            book.standing(of: "ITA", on: "UNTOC", asOf: day("2011-03-14"))?.denunciationEffective == day("2011-03-15"))
         #expect(status("UNTOC", "2011-03-15") == .denounced)
         // Denouncing the Convention denounced the Protocol.
         #expect(status("TIP", "2011-03-14") == .party)
         #expect(status("TIP", "2011-03-15") == .denounced)
-        #expect(book.standings(on: "UNTOC", asOf: day("2011-03-15"), status: .denounced).map(\.participant.code) == ["ITA"])
+        #expect(
+            book.standings(on: "UNTOC", asOf: day("2011-03-15"), status: .denounced).map(\.participant.code) == ["ITA"])
         #expect(book.partyCount(on: "UNTOC", asOf: day("2011-03-14")).parties == 41)
         #expect(book.partyCount(on: "UNTOC", asOf: day("2011-03-15")).parties == 40)
         let history = book.partyCountHistory(on: "UNTOC")

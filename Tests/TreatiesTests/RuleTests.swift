@@ -26,8 +26,9 @@ struct RuleTests {
 
     @Test func aDateBeforeTheAdoptionIsRefused() async throws {
         let section = try await TreatySection()
-        try await refused(section, .conflict, "date: 2000-11-01 is before the adoption of UNTOC of CTOC/COP on 2000-11-15")
-        {
+        try await refused(
+            section, .conflict, "date: 2000-11-01 is before the adoption of UNTOC of CTOC/COP on 2000-11-15"
+        ) {
             try await section.deposit("ITA", .accession, "2000-11-01")
         }
         try await refused(section, .badArgument, "date: must not be after today (2026-01-01)") {
@@ -62,9 +63,10 @@ struct RuleTests {
         let section = try await TreatySection()
         for kind in [ActionKind.ratification, .acceptance, .approval] {
             try await refused(
-                section, .conflict, "kind: \(kind.rawValue) by ITA of UNTOC of CTOC/COP on 2006-08-02 needs a prior "
-                    + "signature, and it has not signed")
-            {
+                section, .conflict,
+                "kind: \(kind.rawValue) by ITA of UNTOC of CTOC/COP on 2006-08-02 needs a prior "
+                    + "signature, and it has not signed"
+            ) {
                 try await section.deposit("ITA", kind, "2006-08-02")
             }
         }
@@ -79,7 +81,8 @@ struct RuleTests {
     @Test func accessionIsForThoseThatDidNotSign() async throws {
         let section = try await TreatySection()
         try await section.sign("ITA", "2000-12-12")
-        try await refused(section, .conflict, "kind: ITA signed UNTOC of CTOC/COP on 2000-12-12; a signatory ratifies") {
+        try await refused(section, .conflict, "kind: ITA signed UNTOC of CTOC/COP on 2000-12-12; a signatory ratifies")
+        {
             try await section.deposit("ITA", .accession, "2006-08-02")
         }
         // Not signed: accession and succession need no signature.
@@ -91,9 +94,10 @@ struct RuleTests {
         let section = try await TreatySection()
         try await section.deposit("AFG", .accession, "2003-09-24")
         try await refused(
-            section, .conflict, "kind: AFG already deposited an instrument of accession for UNTOC of CTOC/COP on "
-                + "2003-09-24; a second one is refused")
-        {
+            section, .conflict,
+            "kind: AFG already deposited an instrument of accession for UNTOC of CTOC/COP on "
+                + "2003-09-24; a second one is refused"
+        ) {
             try await section.deposit("AFG", .succession, "2004-01-01")
         }
         // A denunciation received on 1 March 2010 takes effect on 1 March 2011.
@@ -106,7 +110,9 @@ struct RuleTests {
         let again = try await section.deposit("AFG", .accession, "2011-03-01")
         #expect(again.standing?.inForce == day("2011-03-31"))
         #expect(again.position == 1)  // a State is counted once
-        try await refused(section, .conflict, "state: AFG had no instrument for UNTOC of CTOC/COP in effect on 2009-01-01") {
+        try await refused(
+            section, .conflict, "state: AFG had no instrument for UNTOC of CTOC/COP in effect on 2009-01-01"
+        ) {
             _ = try await section.treaties.denounce(
                 body: "CTOC/COP", instrument: "UNTOC", state: "AFG", date: day("2009-01-01"), by: TreatySection.clerk)
         }
@@ -117,9 +123,10 @@ struct RuleTests {
         try await section.sign("ITA", "2000-12-12")
         try await section.sign("ITA", "2000-12-12", on: "TIP")
         try await refused(
-            section, .conflict, "instrument: ITA has deposited no instrument for UNTOC of CTOC/COP on or before "
-                + "2006-08-01", "before (or on the same day as) any of its Protocols")
-        {
+            section, .conflict,
+            "instrument: ITA has deposited no instrument for UNTOC of CTOC/COP on or before "
+                + "2006-08-01", "before (or on the same day as) any of its Protocols"
+        ) {
             try await section.deposit("ITA", .ratification, "2006-08-01", on: "TIP")
         }
         try await section.deposit("ITA", .ratification, "2006-08-02")
@@ -139,7 +146,8 @@ struct RuleTests {
         let sql = try section.connection()
         // Deleting the Convention deposit, re-dating it after the Protocol's, moving it to another participant
         // or instrument, emptying the table: all refused.
-        refusedSQL(sql, "DELETE FROM treaty_actions WHERE kind = 'accession' AND instrument_id = 1", "never edited or deleted")
+        refusedSQL(
+            sql, "DELETE FROM treaty_actions WHERE kind = 'accession' AND instrument_id = 1", "never edited or deleted")
         refusedSQL(sql, "UPDATE treaty_actions SET acted_on = '2006-01-01' WHERE instrument_id = 1", "never edited")
         refusedSQL(sql, "UPDATE treaty_actions SET participant = 'ALB' WHERE instrument_id = 1", "never edited")
         refusedSQL(sql, "UPDATE treaty_actions SET instrument_id = 3 WHERE instrument_id = 1", "never edited")
@@ -153,20 +161,24 @@ struct RuleTests {
         refusedSQL(sql, "DELETE FROM instruments WHERE code = 'UNTOC'", "is fixed once added")
         // A Protocol deposit inserted directly, with no Convention deposit on or before its day.
         refusedSQL(
-            sql, "INSERT INTO treaty_actions (instrument_id, participant, kind, acted_on) VALUES (2, 'AFG', "
+            sql,
+            "INSERT INTO treaty_actions (instrument_id, participant, kind, acted_on) VALUES (2, 'AFG', "
                 + "'accession', '2003-09-23')", "has deposited no instrument for UNTOC")
         refusedSQL(
-            sql, "INSERT INTO treaty_actions (instrument_id, participant, kind, acted_on) VALUES (3, 'ALB', "
+            sql,
+            "INSERT INTO treaty_actions (instrument_id, participant, kind, acted_on) VALUES (3, 'ALB', "
                 + "'accession', '2005-01-01')", "ALB has deposited no instrument for UNTOC")
         // A Convention denunciation received before the Protocol deposit that relied on the Convention's.
         refusedSQL(
-            sql, "INSERT INTO treaty_actions (instrument_id, participant, kind, acted_on) VALUES (1, 'AFG', "
+            sql,
+            "INSERT INTO treaty_actions (instrument_id, participant, kind, acted_on) VALUES (1, 'AFG', "
                 + "'denunciation', '2004-06-01')", "would leave that Protocol deposit without it")
         // After the Convention's denunciation was received, no new Protocol deposit relies on it.
         try await section.treaties.denounce(
             body: "CTOC/COP", instrument: "UNTOC", state: "AFG", date: day("2010-01-01"), by: TreatySection.clerk)
         refusedSQL(
-            sql, "INSERT INTO treaty_actions (instrument_id, participant, kind, acted_on) VALUES (3, 'AFG', "
+            sql,
+            "INSERT INTO treaty_actions (instrument_id, participant, kind, acted_on) VALUES (3, 'AFG', "
                 + "'accession', '2010-06-01')", "AFG has deposited no instrument for UNTOC")
         #expect(try section.written()[0] == 3)
     }
@@ -191,7 +203,9 @@ struct RuleTests {
         }
         let id = made.action.id
         // Another participant's, or a declaration that does not exist.
-        try await refused(section, .conflict, "declaration: \(id) is not a declaration, reservation or notification of FRA") {
+        try await refused(
+            section, .conflict, "declaration: \(id) is not a declaration, reservation or notification of FRA"
+        ) {
             _ = try await section.treaties.withdraw(
                 body: "CTOC/COP", instrument: "UNTOC", state: "FRA", declaration: id, date: day("2008-01-01"),
                 by: TreatySection.clerk)
@@ -219,7 +233,8 @@ struct RuleTests {
         let earlier = try await section.treaties.party(body: "CTOC/COP", state: "CHE", on: day("2007-12-31"))
         #expect(earlier.first?.statements.first?.withdrawn == nil)
         // One audit row per act.
-        let audit = try AuditLog.list(try section.connection(), entity: "treaty", limit: 100).reversed().map(\.operation)
+        let audit = try AuditLog.list(try section.connection(), entity: "treaty", limit: 100).reversed().map(
+            \.operation)
         #expect(audit == ["sign", "deposit", "deposit", "declare", "withdraw"])
     }
 

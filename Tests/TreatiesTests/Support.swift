@@ -81,7 +81,8 @@ final class TreatySection: Sendable {
 
 /// Expects `body` to fail with `code` and a message containing every fragment, and to write nothing.
 func refused(
-    _ section: TreatySection, _ code: ReplyCode, _ fragments: String..., sourceLocation: SourceLocation = #_sourceLocation,
+    _ section: TreatySection, _ code: ReplyCode, _ fragments: String...,
+    sourceLocation: SourceLocation = #_sourceLocation,
     _ body: () async throws -> Void
 ) async throws {
     let before = try section.written()
