@@ -134,6 +134,59 @@ struct TreatyCommandTests {
         #expect(try ok("audit", "list", "entity=instrument").contains("operation=add"))
     }
 
+    @Test func exportImportExportKeepsEveryActInOrder() throws {
+        try instruments()
+        try ok("treaty", "sign", "body=CTOC/COP", "instrument=UNTOC", "state=ITA", "date=2000-12-12")
+        try ok("treaty", "sign", "body=CTOC/COP", "instrument=TIP", "state=ITA", "date=2000-12-12")
+        // Entered Protocol first is impossible; on one day the file must still load the Convention's first.
+        try ok(
+            "treaty", "deposit", "body=CTOC/COP", "instrument=UNTOC", "state=ITA", "kind=ratification",
+            "date=2006-08-02")
+        try ok(
+            "treaty", "deposit", "body=CTOC/COP", "instrument=TIP", "state=ITA", "kind=ratification", "date=2006-08-02")
+        try ok(
+            "treaty", "deposit", "body=CTOC/COP", "instrument=UNTOC", "state=AFG", "kind=accession", "date=2003-09-24")
+        try ok(
+            "treaty", "declare", "body=CTOC/COP", "instrument=UNTOC", "state=AFG", "kind=reservation",
+            "date=2003-09-24", "text=Not bound by article 35, paragraph 2", "article=35(2)")
+        try ok(
+            "treaty", "withdraw", "body=CTOC/COP", "instrument=UNTOC", "state=AFG", "declaration=6", "date=2008-01-01")
+        try ok("treaty", "denounce", "body=CTOC/COP", "instrument=UNTOC", "state=AFG", "date=2010-03-15")
+        try ok(
+            "treaty", "deposit", "body=CTOC/COP", "instrument=UNTOC", "state=AFG", "kind=accession", "date=2011-03-15")
+        let exported = try ok("export")
+        #expect(exported.contains(#""withdraws":{"article":"35(2)","date":"2003-09-24","kind":"reservation"}"#))
+
+        let target = try TestCluster.makeDatabase()
+        let file = try TestCluster.scratchDirectory().appendingPathComponent("treaties.json")
+        try Data(exported.utf8).write(to: file)
+        let imported = try PlenaryProcess.run(["import", file.path], databaseURL: target)
+        #expect(imported.status == 0, "\(imported.stderr)")
+        #expect(imported.stdout.contains("instruments=2"), "\(imported.stdout)")
+        #expect(imported.stdout.contains("treaty_actions=9"), "\(imported.stdout)")
+        let again = try PlenaryProcess.run(["export"], databaseURL: target)
+        #expect(again.stdout == exported)
+        let twice = try PlenaryProcess.run(["import", file.path], databaseURL: target)
+        #expect(twice.stdout.contains("0 rows written"), "\(twice.stdout)")
+        let party = try PlenaryProcess.run(
+            ["party", "get", "body=CTOC/COP", "state=AFG", "as-of=2011-01-01"], databaseURL: target)
+        #expect(party.stdout.contains("status=party"), "\(party.stdout)")
+        #expect(party.stdout.contains("withdrawn=2008-01-01"), "\(party.stdout)")
+
+        // A file that breaks the seed's rule is refused by the database, naming the record.
+        let broken = exported.replacingOccurrences(
+            of: #"{"body":"CTOC/COP","date":"2006-08-02","instrument":"TIP""#,
+            with: #"{"body":"CTOC/COP","date":"2006-08-01","instrument":"TIP""#)
+        #expect(broken != exported)
+        let brokenFile = try TestCluster.scratchDirectory().appendingPathComponent("broken.json")
+        try Data(broken.utf8).write(to: brokenFile)
+        let refusal = try PlenaryProcess.run(["import", brokenFile.path], databaseURL: try TestCluster.makeDatabase())
+        #expect(refusal.status == 1)
+        #expect(
+            refusal.stderr.contains("ITA has deposited no instrument for UNTOC of CTOC/COP on or before 2006-08-01"),
+            "\(refusal.stderr)")
+    }
+
     @Test func theCountAtTheOpeningOfASession() throws {
         try instruments()
         try ok("session", "schedule", "body=CTOC/COP", "number=1", "start=2004-06-28", "end=2004-07-08", "venue=Vienna")
