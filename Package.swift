@@ -69,6 +69,8 @@ let package = Package(
         .target(name: "Decisions", dependencies: ["Bodies", "Postgres", "PlenaryCore", "Storage", "Sessions"]),
         // The document registry; DocumentSymbol is its pure grammar of UN document symbols.
         .target(name: "Documents", dependencies: ["Bodies", "PlenaryCore", "Postgres", "Storage"]),
+        // Instruments and parties: the Convention, its Protocols, entry into force and who is party on which day.
+        .target(name: "Treaties", dependencies: ["Postgres", "PlenaryCore", "Storage", "Sessions"]),
         // Access tokens: creation, hashing, constant-time authentication.
         .target(
             name: "Access",
@@ -83,7 +85,7 @@ let package = Package(
             name: "PlenaryCommands",
             dependencies: [
                 "Access", "AdminProtocol", "PlenaryCore", "Postgres", "Storage", "Bodies", "Sessions", "WorkingGroups",
-                "Decisions", "Documents",
+                "Decisions", "Documents", "Treaties",
             ]
         ),
         // The network door (TCP, TLS, unix socket): framing, limits, ordered replies.
@@ -112,7 +114,7 @@ let package = Package(
         // Export and import, pure: the file's model, its deterministic writing, validation and the import plan.
         .target(
             name: "Transfer",
-            dependencies: ["PlenaryCore", "Sessions", "WorkingGroups", "Decisions", "Documents"]
+            dependencies: ["PlenaryCore", "Sessions", "WorkingGroups", "Decisions", "Documents", "Treaties"]
         ),
         // Export and import against the database: reading every table, COPY into staging, the demo data set.
         .target(
@@ -188,6 +190,12 @@ let package = Package(
                 "Documents", "PlenaryCore", "Postgres", "Storage", "Sessions", "WorkingGroups", "Bodies",
                 "PlenaryTestSupport",
                 .product(name: "PropertyBased", package: "swift-property-based"),
+            ]
+        ),
+        .testTarget(
+            name: "TreatiesTests",
+            dependencies: [
+                "Treaties", "Sessions", "Bodies", "Storage", "Postgres", "PlenaryCore", "PlenaryTestSupport",
             ]
         ),
         .testTarget(

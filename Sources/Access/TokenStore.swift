@@ -137,7 +137,7 @@ public struct TokenStore: Sendable {
         guard let (id, name, roleText, storedHash) = found, let role = Role(rawValue: roleText),
             Self.constantTimeEqual(storedHash, presentedHash)
         else { return nil }
-        try await database.write { connection in
+        _ = try await database.write { connection in
             try connection.query("UPDATE tokens SET last_used_at = now() WHERE id = $1", [id])
         }
         return (Actor(name: name, role: role), id)

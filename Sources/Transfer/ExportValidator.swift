@@ -80,6 +80,7 @@ public enum ExportValidator {
                 record: "draft \(draft.kind) of session \(draft.session) of \(draft.body)")
             try validate(draft, check)
         }
+        try validateTreaties(document)
 
         /// A lettered part may not stand beside its whole number.
         func unique(_ key: String, _ path: RecordPath, _ record: String, whole: String) throws(TransferError) {

@@ -32,6 +32,8 @@ public enum ExportWriter {
         try section(.documents, document.documents)
         try section(.decisions, document.decisions)
         try section(.drafts, document.drafts)
+        try section(.instruments, document.instruments)
+        try section(.treatyActions, document.treatyActions)
         out.append(contentsOf: Array("\n}\n".utf8))
         return out
     }
@@ -66,6 +68,7 @@ extension ExportDocument {
             let (a, b) = (left.element, right.element)
             return (a.body, a.session, a.part, a.kind, left.offset) < (b.body, b.session, b.part, b.kind, right.offset)
         }.map(\.element)
+        (copy.instruments, copy.treatyActions) = normalizedTreaties()
         return copy
     }
 
