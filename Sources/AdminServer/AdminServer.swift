@@ -170,7 +170,8 @@ public final class AdminServer: Service, Sendable {
         }
         let refusal = door.withLockedValue { $0.authenticate(Doorway(channel), admin: actor.role == .admin) }
         if let refusal {
-            if holds.withLockedValue({ $0.drop(id) }), !newlyAuthenticated { gauge.connections(authenticated: -1) }
+            // Only a connection not authenticated before can be refused here, so nothing was counted for it yet.
+            _ = holds.withLockedValue { $0.drop(id) }
             reportDoor()
             return refusal.reason
         }
@@ -286,15 +287,21 @@ public final class AdminServer: Service, Sendable {
             case .admitted(let timeout, _):
                 authTimeout = timeout
             }
-            let limit = LineLimit(configuration.lineBytesBeforeAuth)
-            try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(LineFrameDecoder(limit: limit)))
-            let wrapped = try NIOAsyncChannel<LineFrame, ByteBuffer>(
-                wrappingChannelSynchronously: channel,
-                configuration: .init(
-                    backPressureStrategy: .init(
-                        lowWatermark: max(1, configuration.inFlightPerConnection / 2),
-                        highWatermark: configuration.inFlightPerConnection)))
-            return .admitted(wrapped, limit, authTimeout: authTimeout)
+            do {
+                let limit = LineLimit(configuration.lineBytesBeforeAuth)
+                try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(LineFrameDecoder(limit: limit)))
+                let wrapped = try NIOAsyncChannel<LineFrame, ByteBuffer>(
+                    wrappingChannelSynchronously: channel,
+                    configuration: .init(
+                        backPressureStrategy: .init(
+                            lowWatermark: max(1, configuration.inFlightPerConnection / 2),
+                            highWatermark: configuration.inFlightPerConnection)))
+                return .admitted(wrapped, limit, authTimeout: authTimeout)
+            } catch {
+                // A channel whose pipeline failed is never registered, so its close would not free its place.
+                door.withLockedValue { $0.leave(Doorway(channel)) }
+                throw error
+            }
         }
     }
 
@@ -440,8 +447,10 @@ public final class AdminServer: Service, Sendable {
         while !Task.isCancelled {
             try? await Task.sleep(for: configuration.refusalLogInterval)
             let (tally, open, addresses, busiest, pressure, authenticated) = door.withLockedValue {
-                ($0.tally, $0.unauthenticatedCount, $0.addressCount, $0.busiest, $0.isUnderPressure,
-                    $0.authenticatedCount)
+                (
+                    $0.tally, $0.unauthenticatedCount, $0.addressCount, $0.busiest, $0.isUnderPressure,
+                    $0.authenticatedCount
+                )
             }
             guard tally.refused != last.refused else { continue }
             let seconds = configuration.refusalLogInterval.components.seconds

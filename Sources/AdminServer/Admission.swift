@@ -170,7 +170,8 @@ public struct Admission<Connection: Hashable & Sendable>: Sendable {
         byAddress[address, default: []].append(connection)
         tally.admitted += 1
         return .admitted(
-            authTimeout: isUnderPressure ? min(limits.authTimeoutUnderPressure, limits.authTimeout) : limits.authTimeout,
+            authTimeout: isUnderPressure
+                ? min(limits.authTimeoutUnderPressure, limits.authTimeout) : limits.authTimeout,
             closing: closing)
     }
 
@@ -206,8 +207,9 @@ public struct Admission<Connection: Hashable & Sendable>: Sendable {
         var best: (connection: Connection, address: String, count: Int, order: UInt64)?
         for (address, connections) in byAddress {
             guard let first = connections.first, let order = waiting[first]?.order else { continue }
-            if let current = best, connections.count < current.count
-                || (connections.count == current.count && order > current.order)
+            if let current = best,
+                connections.count < current.count
+                    || (connections.count == current.count && order > current.order)
             {
                 continue
             }

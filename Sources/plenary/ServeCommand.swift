@@ -58,18 +58,18 @@ struct ServeCommand: AsyncParsableCommand {
                         + "Keep it now; it is not shown again. Use it with: auth token=\(secret)\n").utf8))
         }
         var configuration = AdminServer.Configuration(
-                host: host, port: port, lineBytesBeforeAuth: settings.limits.lineBytesBeforeAuth,
-                lineBytes: settings.limits.lineBytes, inFlightPerConnection: settings.limits.inFlightPerConnection,
-                authTimeoutSeconds: settings.limits.authTimeoutSeconds,
-                idleTimeoutSeconds: settings.limits.idleTimeoutSeconds,
-                commandTimeoutMilliseconds: settings.limits.commandTimeoutMilliseconds,
-                maxConnections: settings.server.maxConnections,
-                maxConsecutiveErrors: settings.limits.maxConsecutiveErrors,
-                maxConnectionsPerToken: settings.server.maxConnectionsPerToken,
-                socketPath: socket ?? settings.server.socket, socketMode: settings.server.socketMode,
-                tls: settings.server.tlsCertificate.flatMap { certificate in
-                    settings.server.tlsKey.map { (certificate, $0) }
-                })
+            host: host, port: port, lineBytesBeforeAuth: settings.limits.lineBytesBeforeAuth,
+            lineBytes: settings.limits.lineBytes, inFlightPerConnection: settings.limits.inFlightPerConnection,
+            authTimeoutSeconds: settings.limits.authTimeoutSeconds,
+            idleTimeoutSeconds: settings.limits.idleTimeoutSeconds,
+            commandTimeoutMilliseconds: settings.limits.commandTimeoutMilliseconds,
+            maxConnections: settings.server.maxConnections,
+            maxConsecutiveErrors: settings.limits.maxConsecutiveErrors,
+            maxConnectionsPerToken: settings.server.maxConnectionsPerToken,
+            socketPath: socket ?? settings.server.socket, socketMode: settings.server.socketMode,
+            tls: settings.server.tlsCertificate.flatMap { certificate in
+                settings.server.tlsKey.map { (certificate, $0) }
+            })
         configuration.listenBacklog = settings.server.listenBacklog
         configuration.maxUnauthenticated = settings.limits.maxUnauthenticated
         configuration.maxUnauthenticatedPerAddress = settings.limits.maxUnauthenticatedPerAddress

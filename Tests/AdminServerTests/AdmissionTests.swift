@@ -103,7 +103,9 @@ struct AdmissionTests {
 
     @Test func pressureShortensTheDeadlineOfThoseWhoArriveAndEndsWithIt() {
         var door = Door(limits: Self.limits)
-        for id in 1...3 { #expect(door.arrive(id, from: "x\(id)") == .admitted(authTimeout: .seconds(10), closing: nil)) }
+        for id in 1...3 {
+            #expect(door.arrive(id, from: "x\(id)") == .admitted(authTimeout: .seconds(10), closing: nil))
+        }
         // The fourth makes 4 of 8: 50 %, pressure.
         #expect(door.arrive(4, from: "x4") == .admitted(authTimeout: .seconds(2), closing: nil))
         #expect(door.isUnderPressure)
