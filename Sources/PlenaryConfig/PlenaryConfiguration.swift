@@ -309,12 +309,6 @@ public struct PlenaryConfiguration: Sendable, Equatable {
                     + "server.max_connections",
                 "\(limits.maxUnauthenticated)")
         }
-        if limits.authTimeoutUnderPressureSeconds > limits.authTimeoutSeconds {
-            throw values.error(
-                "limits.auth_timeout_under_pressure_s",
-                "must not exceed limits.auth_timeout_s (\(limits.authTimeoutSeconds))",
-                "\(limits.authTimeoutUnderPressureSeconds)")
-        }
     }
 
     /// The unix socket and TLS keys: a socket path with its mode, and a certificate and key named together.

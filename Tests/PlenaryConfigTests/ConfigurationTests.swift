@@ -65,7 +65,7 @@ struct ConfigurationTests {
         ("PLENARY_LIMITS_MAX_UNAUTHENTICATED", "998", "limits.max_unauthenticated"),
         ("PLENARY_LIMITS_MAX_UNAUTHENTICATED_PER_ADDRESS", "257", "limits.max_unauthenticated_per_address"),
         ("PLENARY_LIMITS_RESERVED_ADMIN_CONNECTIONS", "-1", "limits.reserved_admin_connections"),
-        ("PLENARY_LIMITS_AUTH_TIMEOUT_UNDER_PRESSURE_S", "11", "limits.auth_timeout_under_pressure_s"),
+        ("PLENARY_LIMITS_AUTH_TIMEOUT_UNDER_PRESSURE_S", "0", "limits.auth_timeout_under_pressure_s"),
         ("PLENARY_LIMITS_UNAUTHENTICATED_PRESSURE_PERCENT", "101", "limits.unauthenticated_pressure_percent"),
         ("PLENARY_LIMITS_REFUSAL_LOG_INTERVAL_S", "0", "limits.refusal_log_interval_s"),
     ])
