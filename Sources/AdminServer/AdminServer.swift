@@ -454,15 +454,19 @@ public final class AdminServer: Service, Sendable {
             }
             guard tally.refused != last.refused else { continue }
             let seconds = configuration.refusalLogInterval.components.seconds
-            logger.notice(
-                "door: in the last \(seconds) s \(tally.refused - last.refused) connections refused or closed: "
-                    + "\(tally.refusedPerAddress - last.refusedPerAddress) over their address's share, "
-                    + "\(tally.refusedUnauthenticated - last.refusedUnauthenticated) with the unauthenticated "
-                    + "budget full, \(tally.closedOldest - last.closedOldest) closed for a newcomer, "
-                    + "\(tally.refusedRoom - last.refusedRoom) auth without room; now \(open) unauthenticated from "
-                    + "\(addresses) addresses"
-                    + (busiest.map { " (most from \($0.address): \($0.count))" } ?? "")
-                    + ", \(authenticated) authenticated" + (pressure ? ", under pressure" : ""))
+            let refused: Int = tally.refused - last.refused
+            let perAddress: Int = tally.refusedPerAddress - last.refusedPerAddress
+            let full: Int = tally.refusedUnauthenticated - last.refusedUnauthenticated
+            let closed: Int = tally.closedOldest - last.closedOldest
+            let room: Int = tally.refusedRoom - last.refusedRoom
+            var line = "door: in the last \(seconds) s \(refused) connections refused or closed: "
+            line += "\(perAddress) over their address's share, \(full) with the unauthenticated budget full, "
+            line += "\(closed) closed for a newcomer, \(room) auth without room; "
+            line += "now \(open) unauthenticated from \(addresses) addresses"
+            if let busiest { line += " (most from \(busiest.address): \(busiest.count))" }
+            line += ", \(authenticated) authenticated"
+            if pressure { line += ", under pressure" }
+            logger.notice("\(line)")
             last = tally
         }
     }

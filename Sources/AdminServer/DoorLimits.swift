@@ -67,7 +67,7 @@ public enum DescriptorLimit {
         guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return (0, 0) }
         let before = Int(clamping: limit.rlim_cur)
         var target = limit.rlim_max
-        if target == RLIM_INFINITY { target = rlim_t(kernelMaximum()) }
+        if target == rlim_t.max { target = rlim_t(kernelMaximum()) }
         guard target > limit.rlim_cur else { return (before, before) }
         var raised = limit
         raised.rlim_cur = target

@@ -1,4 +1,5 @@
 import AdminProtocol
+import PlenaryCore
 import NIOCore
 
 /// A connection as ``Admission`` knows it: its channel, compared by identity, so that the door can close the one

@@ -41,9 +41,10 @@ struct ServeCommand: AsyncParsableCommand {
         let descriptors = DescriptorLimit.raise()
         let allowed = DescriptorLimit.connectionsAllowed(
             descriptors: descriptors.now, poolSize: settings.database.poolSize)
-        Logger(label: "plenary.server").info(
-            "descriptor limit \(descriptors.now) (raised from \(descriptors.before)): room for \(allowed) connections; "
-                + "server.max_connections is \(settings.server.maxConnections)")
+        let announcement =
+            "descriptor limit \(descriptors.now) (raised from \(descriptors.before)): room for \(allowed) "
+            + "connections; server.max_connections is \(settings.server.maxConnections)"
+        Logger(label: "plenary.server").info("\(announcement)")
         try DescriptorLimit.check(
             maxConnections: settings.server.maxConnections, descriptors: descriptors.now,
             poolSize: settings.database.poolSize)

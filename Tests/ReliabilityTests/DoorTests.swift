@@ -143,7 +143,7 @@ enum Descriptors {
         var limit = rlimit()
         getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
         let before = Int(limit.rlim_cur)
-        limit.rlim_cur = limit.rlim_max == RLIM_INFINITY ? 1_048_576 : limit.rlim_max
+        limit.rlim_cur = limit.rlim_max == rlim_t.max ? 1_048_576 : limit.rlim_max
         if setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) != 0 { return (before, before) }
         return (before, Int(limit.rlim_cur))
     }
