@@ -1,6 +1,6 @@
 import AdminProtocol
-import PlenaryCore
 import NIOCore
+import PlenaryCore
 
 /// A connection as ``Admission`` knows it: its channel, compared by identity, so that the door can close the one
 /// it gives up for a newcomer.
