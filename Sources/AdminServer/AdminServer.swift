@@ -237,14 +237,18 @@ public final class AdminServer: Service, Sendable {
     /// leaves the door when its channel closes, whatever path closes it.
     private func arrive(_ channel: any Channel) -> Admission<Doorway>.Arrival {
         let doorway = Doorway(channel)
-        let arrival = door.withLockedValue { $0.arrive(doorway, from: SourceAddress.key(channel.remoteAddress)) }
-        if case .admitted(_, let closing) = arrival {
-            channel.closeFuture.whenComplete { _ in
-                self.door.withLockedValue { $0.leave(doorway) }
-                self.reportDoor()
-            }
-            if let closing { closeForNewcomer(closing.channel) }
+        let source = SourceAddress.key(channel.remoteAddress)
+        let arrival = door.withLockedValue { $0.arrive(doorway, from: source) }
+        guard case .admitted(_, let closing) = arrival else {
+            // A refusal changes only the tally: the gauge takes it up with the next change of the counts, or from
+            // the refusal log's round, so a flood of refusals costs one lock each, not three.
+            return arrival
         }
+        channel.closeFuture.whenComplete { _ in
+            self.door.withLockedValue { $0.leave(doorway) }
+            self.reportDoor()
+        }
+        if let closing { closeForNewcomer(closing.channel) }
         reportDoor()
         return arrival
     }
@@ -309,7 +313,7 @@ public final class AdminServer: Service, Sendable {
         ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: Int32(clamping: configuration.listenBacklog))
             // Accepting in larger batches drains a flood of connections (most of them turned away at once) faster.
-            .serverChannelOption(.maxMessagesPerRead, value: 16)
+            .serverChannelOption(.maxMessagesPerRead, value: 64)
             // A client that sends its requests and then shuts down its sending side (`nc -N`, a script's pipe)
             // still gets every reply; the connection closes once they are written.
             .childChannelOption(.allowRemoteHalfClosure, value: true)
@@ -441,11 +445,17 @@ public final class AdminServer: Service, Sendable {
     }
 
     /// Every `refusalLogInterval` in which the door refused or closed connections: one log line with the counts,
-    /// whatever their number — a flood of connections must not become a flood of log lines.
+    /// whatever their number — a flood of connections must not become a flood of log lines. Also keeps the gauge's
+    /// refusal counts current, within a second.
     private func logRefusals() async {
         var last = door.withLockedValue { $0.tally }
+        var logged = ContinuousClock.now
         while !Task.isCancelled {
-            try? await Task.sleep(for: configuration.refusalLogInterval)
+            // Every second the gauge takes up the refusals (which do not report one by one); every interval, the log.
+            try? await Task.sleep(for: min(.seconds(1), configuration.refusalLogInterval))
+            reportDoor()
+            guard ContinuousClock.now - logged >= configuration.refusalLogInterval else { continue }
+            logged = .now
             let (tally, open, addresses, busiest, pressure, authenticated) = door.withLockedValue {
                 (
                     $0.tally, $0.unauthenticatedCount, $0.addressCount, $0.busiest, $0.isUnderPressure,
