@@ -294,7 +294,11 @@ final class Attack: @unchecked Sendable {
     private func run() {
         // The attacker's sockets are the test; its CPU is not: a real attacker spins on machines of its own, not on
         // the server's two cores. At the lowest priority it takes only what the server leaves.
-        _ = setpriority(Int32(PRIO_PROCESS.rawValue), id_t(gettid()), 19)
+        if let thread = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/thread-self"),
+            let id = thread.split(separator: "/").last.flatMap({ id_t($0) })
+        {
+            _ = setpriority(Int32(PRIO_PROCESS.rawValue), id, 19)
+        }
         var descriptors = [Int32](repeating: -1, count: connections)
         var held = [Bool](repeating: false, count: connections)
         var local = Figures()
