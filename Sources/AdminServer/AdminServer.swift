@@ -90,6 +90,8 @@ public final class AdminServer: Service, Sendable {
     private let connections = NIOLockedValueBox<[ObjectIdentifier: AdminConnection]>([:])
     private let holds = NIOLockedValueBox(TokenHolds())
     private let gauge: ServerGauge
+    /// One command-deadline sweeper per event loop (see ``DeadlineSweeper``).
+    private let sweepers = NIOLockedValueBox<[ObjectIdentifier: DeadlineSweeper]>([:])
 
     /// Which token each authenticated connection holds, and how many connections each token holds.
     private struct TokenHolds {
@@ -282,9 +284,7 @@ public final class AdminServer: Service, Sendable {
         let bound = listeners
         gauge.started(listeners: names)
         logger.info("listening", metadata: ["addresses": "\(names.joined(separator: " "))"])
-        let revocations = Task { await self.closeRevokedConnections() }
         defer {
-            revocations.cancel()
             if let path = configuration.socketPath { unlink(path) }
         }
 
@@ -310,6 +310,18 @@ public final class AdminServer: Service, Sendable {
         }
     }
 
+    /// The check for revocations made elsewhere (``closeRevokedConnections()``), as a Service of its own: run it in
+    /// the same service group as the server, so the group starts it and graceful shutdown stops it.
+    public var revocationSweeper: some Service { RevocationSweeper(server: self) }
+
+    private struct RevocationSweeper: Service {
+        let server: AdminServer
+
+        func run() async throws {
+            try await cancelWhenGracefulShutdown { await server.closeRevokedConnections() }
+        }
+    }
+
     /// Every `revocationCheckInterval`, while any connection is authenticated: reads the revocations made
     /// elsewhere and closes the connections whose token is revoked — idle ones at once, busy ones after their
     /// reply, watching ones between events.
@@ -330,11 +342,21 @@ public final class AdminServer: Service, Sendable {
         }
     }
 
+    /// The deadline sweeper of `eventLoop`, made on first use.
+    private func sweeper(for eventLoop: any EventLoop) -> DeadlineSweeper {
+        sweepers.withLockedValue { sweepers in
+            if let sweeper = sweepers[ObjectIdentifier(eventLoop)] { return sweeper }
+            let sweeper = DeadlineSweeper(eventLoop: eventLoop)
+            sweepers[ObjectIdentifier(eventLoop)] = sweeper
+            return sweeper
+        }
+    }
+
     private func serve(_ connection: NIOAsyncChannel<LineFrame, ByteBuffer>, limit: LineLimit) async {
         let channel = connection.channel
         let id = ObjectIdentifier(channel)
         let session = AdminConnection(
-            channel: channel, limit: limit,
+            channel: channel, limit: limit, sweeper: sweeper(for: channel.eventLoop),
             limits: .init(
                 lineBytesBeforeAuth: configuration.lineBytesBeforeAuth, lineBytes: configuration.lineBytes,
                 authTimeout: .seconds(configuration.authTimeoutSeconds),
@@ -453,7 +475,7 @@ public final class AdminServer: Service, Sendable {
         let batch = requests
         let failure = Self.timedOut(configuration.commandTimeoutMilliseconds)
         let replies = await withTimeout(
-            milliseconds: configuration.commandTimeoutMilliseconds, on: session.channel.eventLoop,
+            milliseconds: configuration.commandTimeoutMilliseconds, on: session.sweeper,
             expired: { replies in
                 replies?.map { $0.isSuccess ? $0 : failure } ?? Array(repeating: failure, count: batch.count)
             }
@@ -504,7 +526,8 @@ public final class AdminServer: Service, Sendable {
                 return (.error(error), .none, nil)
             }
         case "hello":
-            let reply = await dispatcher.run(request, actor: actor ?? Actor(name: "anonymous", role: .observer))
+            let reply = await dispatcher.run(
+                spec, arguments, actor: actor ?? Actor(name: "anonymous", role: .observer))
             if reply.isSuccess, let format = arguments.string("format").flatMap(ReplyFormat.init(rawValue:)) {
                 return (reply, .format(format), nil)
             }
@@ -514,7 +537,7 @@ public final class AdminServer: Service, Sendable {
             // once the reply is written.
             let target = WatchTarget(onDropped: { [session] reason in session.watcherDropped(reason) })
             let reply = await WatchTarget.$current.withValue(target) {
-                await run(request, actor: actor, on: session.channel.eventLoop)
+                await run(spec, arguments, actor: actor, on: session.sweeper)
             }
             let subscription = target.takeSubscription()
             guard reply.isSuccess, let subscription else {
@@ -524,22 +547,24 @@ public final class AdminServer: Service, Sendable {
             return (reply, .watching, subscription)
         default:
             if let ready { return (ready, .none, nil) }
-            return (await run(request, actor: actor, on: session.channel.eventLoop), .none, nil)
+            return (await run(spec, arguments, actor: actor, on: session.sweeper), .none, nil)
         }
     }
 
     /// Runs an admitted command: as the actor with the command timeout, or (before auth, for the few commands
     /// allowed then) anonymously.
-    private func run(_ request: RawRequest, actor: Actor?, on eventLoop: any EventLoop) async -> Reply {
+    private func run(
+        _ spec: CommandSpec, _ arguments: Arguments, actor: Actor?, on sweeper: DeadlineSweeper
+    ) async -> Reply {
         guard let actor else {
-            return await dispatcher.run(request, actor: Actor(name: "anonymous", role: .observer))
+            return await dispatcher.run(spec, arguments, actor: Actor(name: "anonymous", role: .observer))
         }
         let failure = Self.timedOut(configuration.commandTimeoutMilliseconds)
         return await withTimeout(
-            milliseconds: configuration.commandTimeoutMilliseconds, on: eventLoop,
+            milliseconds: configuration.commandTimeoutMilliseconds, on: sweeper,
             expired: { reply in reply.flatMap { $0.isSuccess ? $0 : nil } ?? failure }
         ) {
-            await self.dispatcher.run(request, actor: actor)
+            await self.dispatcher.run(spec, arguments, actor: actor)
         }
     }
 
@@ -554,14 +579,15 @@ public final class AdminServer: Service, Sendable {
     /// no longer commit and the 451's "it did nothing" stays true. Only a body whose COMMIT was already sent is
     /// waited for: its outcome is the answer.
     ///
-    /// The deadline is a task scheduled on the connection's event loop, not a `Task.sleep` raced against the body:
-    /// a cancelled sleep keeps its memory until its deadline passes, so a client pipelining thousands of quick
-    /// commands would pin thousands of 30-second sleeps.
+    /// The deadline is registered with the connection's event loop's ``DeadlineSweeper``, not a `Task.sleep` raced
+    /// against the body (a cancelled sleep keeps its memory until its deadline passes, so a client pipelining
+    /// thousands of quick commands would pin thousands of 30-second sleeps), nor a task scheduled on the loop per
+    /// command (a wake-up of the loop for each, from off it).
     ///
     /// `expired` gives the answer when the deadline passes: with nil at the deadline itself, with the body's answer
     /// when it finished after the deadline anyway (a reply, or a batch of them, keeps what succeeded).
     private func withTimeout<Answer: Sendable>(
-        milliseconds: Int, on eventLoop: any EventLoop, expired: @escaping @Sendable (Answer?) -> Answer,
+        milliseconds: Int, on sweeper: DeadlineSweeper, expired: @escaping @Sendable (Answer?) -> Answer,
         _ body: @escaping @Sendable () async -> Answer
     ) async -> Answer {
         let gate = CommitGate()
@@ -583,7 +609,7 @@ public final class AdminServer: Service, Sendable {
             // the cancellation stopped is a 451.
             settle(timedOut.withLockedValue({ $0 }) ? expired(value) : value)
         }
-        let deadline = eventLoop.scheduleTask(in: .milliseconds(Int64(milliseconds))) {
+        let deadline = sweeper.register(after: .milliseconds(Int64(milliseconds))) {
             timedOut.withLockedValue { $0 = true }
             command.cancel()
             if gate.abandon() { settle(expired(nil)) }
@@ -599,7 +625,7 @@ public final class AdminServer: Service, Sendable {
         } onCancel: {
             command.cancel()
         }
-        deadline.cancel()
+        sweeper.cancel(deadline)
         return reply
     }
 }

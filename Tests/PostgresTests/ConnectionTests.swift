@@ -138,22 +138,43 @@ struct ConnectionTests {
         #expect(try rows.map { try $0.decode("n", as: Int.self) } == [3])
     }
 
-    @Test func pipelineRunsABatchInOrderAndReportsTheFirstFailure() throws {
+    @Test func queriesRunInOnePipelineInOrderAndReportTheFirstFailure() throws {
         let connection = try Connection(conninfo: conninfo)
         try connection.simpleQuery("CREATE TABLE piped (n int PRIMARY KEY)")
-        let statements = (1...600).map { Statement("INSERT INTO piped VALUES ($1) RETURNING n", [$0]) }
-        let results = try connection.pipeline(statements, chunkSize: 100)
-        #expect(results.count == 600)
-        #expect(try results.last?.rows.first?.decode("n", as: Int.self) == 600)
+        let statements = (1...50).map { Statement("INSERT INTO piped VALUES ($1) RETURNING n", [$0]) }
+        let results = try connection.queries(statements)
+        #expect(results.count == 50)
+        #expect(try results.last?.rows.first?.decode("n", as: Int.self) == 50)
         #expect(throws: PostgresError.self) {
-            _ = try connection.pipeline([
+            _ = try connection.queries([
                 Statement("INSERT INTO piped VALUES (1000)"), Statement("INSERT INTO piped VALUES (1)"),
             ])
         }
-        // A chunk is one implicit transaction: the failure rolled back the insert before it. The connection
+        // The pipeline is one implicit transaction: the failure rolled back the insert before it. The connection
         // leaves pipeline mode cleanly and keeps working.
+        #expect(connection.isHealthy)
         let count = try connection.queryOne("SELECT count(*)::int AS c FROM piped")
-        #expect(try count?.decode("c", as: Int.self) == 600)
+        #expect(try count?.decode("c", as: Int.self) == 50)
+    }
+
+    @Test func thePreparedStatementCacheIsBoundedAndFreesWhatItDrops() throws {
+        let connection = try Connection(conninfo: conninfo, preparedStatementLimit: 8)
+        let server = "SELECT count(*)::int AS c FROM pg_prepared_statements"
+        for round in 0..<3 {
+            for n in 1...20 {
+                let row = try connection.queryOne("SELECT $1::int + \(n) AS v", [round])
+                #expect(try row?.decode("v", as: Int.self) == round + n)
+            }
+        }
+        #expect(connection.preparedStatementCount == 8)
+        // On the server too: the ones dropped were deallocated (the count statement itself is one of the eight).
+        #expect(try connection.queryOne(server)?.decode("c", as: Int.self) == 8)
+        // A statement still cached is reused, not prepared again; inside a transaction eviction works as well.
+        try connection.transaction { connection in
+            for n in 21...30 { try connection.query("SELECT \(n) AS v") }
+        }
+        #expect(connection.preparedStatementCount == 8)
+        #expect(try connection.queryOne(server)?.decode("c", as: Int.self) == 8)
     }
 
     @Test func copyLoadsRowsWithEscapesAndNulls() throws {
