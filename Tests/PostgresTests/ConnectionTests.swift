@@ -60,6 +60,29 @@ struct ConnectionTests {
         #expect(throws: PostgresError.self) { try row.decode("no_such_column", as: String.self) }
     }
 
+    @Test func integersDecodeFromTheirBytesToTheLimitsAndNoFurther() throws {
+        let connection = try Connection(conninfo: conninfo)
+        let row = try #require(
+            try connection.queryOne(
+                """
+                SELECT 9223372036854775807::int8 AS max, (-9223372036854775807 - 1)::int8 AS min, 0 AS zero,
+                       '9223372036854775808' AS over, '-9223372036854775809' AS under, '' AS empty, '-' AS sign,
+                       '12a' AS mixed, '+7' AS plus, ' 1' AS spaced, 'true' AS word, 'x' AS letter, 'ab' AS two
+                """))
+        #expect(try row.decode("max", as: Int.self) == Int.max)
+        #expect(try row.decode("min", as: Int.self) == Int.min)
+        #expect(try row.decode("zero", as: Int.self) == 0)
+        #expect(try row.decode("plus", as: Int.self) == 7)
+        for column in ["over", "under", "empty", "sign", "mixed", "spaced"] {
+            #expect(throws: PostgresError.self, "\(column)") { try row.decode(column, as: Int.self) }
+        }
+        // Booleans: `t`/`f` from the bytes, the longer spellings as before, anything else refused.
+        #expect(try row.decode("word", as: Bool.self) == true)
+        #expect(throws: PostgresError.self) { try row.decode("letter", as: Bool.self) }
+        #expect(throws: PostgresError.self) { try row.decode("two", as: Bool.self) }
+        #expect(try row.text("mixed") == "12a")
+    }
+
     @Test func parametersRoundTripThroughTheServer() throws {
         let connection = try Connection(conninfo: conninfo)
         let when = Date(timeIntervalSince1970: 1_223_451_015.5)
