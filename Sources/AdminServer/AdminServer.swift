@@ -389,10 +389,7 @@ public final class AdminServer: Service, Sendable {
                     return
                 }
                 do {
-                    // The request loop runs on the connection's event loop (see EventLoopTaskExecutor).
-                    try await withTaskExecutorPreference(session.sweeper.taskExecutor) {
-                        try await converse(session, inbound: inbound, outbound: outbound)
-                    }
+                    try await converse(session, inbound: inbound, outbound: outbound)
                 } catch {
                     await session.stopWatching()
                     session.finish()
@@ -606,8 +603,7 @@ public final class AdminServer: Service, Sendable {
             waiter?.resume(returning: value)
         }
         let timedOut = NIOLockedValueBox(false)
-        // On the connection's event loop too: an unstructured task does not inherit the caller's preference.
-        let command = Task(executorPreference: sweeper.taskExecutor) {
+        let command = Task {
             let value = await CommitGate.$current.withValue(gate) { await body() }
             // A command that finished anyway (it committed as the deadline passed) reports what it did; only one
             // the cancellation stopped is a 451.

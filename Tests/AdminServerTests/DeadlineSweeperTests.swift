@@ -57,17 +57,4 @@ struct DeadlineSweeperTests {
         #expect(sweeper.pending == 0)
         try await group.shutdownGracefully()
     }
-
-    @Test func theTaskExecutorRunsItsJobsOnItsLoop() async throws {
-        let loop = group.next()
-        let executor = EventLoopTaskExecutor(eventLoop: loop)
-        let onLoop = await withTaskExecutorPreference(executor) { () async -> Bool in
-            // A nonisolated async function runs on the preferred executor, before and after a suspension.
-            let before = loop.inEventLoop
-            try? await Task.sleep(for: .milliseconds(1))
-            return before && loop.inEventLoop
-        }
-        #expect(onLoop)
-        try await group.shutdownGracefully()
-    }
 }
