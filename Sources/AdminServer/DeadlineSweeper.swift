@@ -83,4 +83,3 @@ final class DeadlineSweeper: Sendable {
         for expire in expired { expire() }
     }
 }
-
