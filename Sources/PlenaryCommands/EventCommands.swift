@@ -119,13 +119,11 @@ extension PlenaryCatalog {
                         placeholder: "SEQ:HASH")
                 ],
                 handler: { arguments, _ in
-                    var anchor: AuditAnchor?
-                    if let text = arguments.string("anchor") {
-                        guard let parsed = AuditAnchor(text) else {
-                            throw PlenaryError.badArgument(
-                                "anchor", "must be SEQ:HASH, a seq and 64 hex digits as `audit anchor` prints it")
-                        }
-                        anchor = parsed
+                    let text = arguments.string("anchor")
+                    let anchor = text.flatMap(AuditAnchor.init)
+                    if text != nil, anchor == nil {
+                        throw PlenaryError.badArgument(
+                            "anchor", "must be SEQ:HASH, a seq and 64 hex digits as `audit anchor` prints it")
                     }
                     let (result, tail) = try await database.read { connection in
                         let tail = try AuditChain.catchUp(connection)

@@ -191,24 +191,7 @@ extension Loader {
         while start < count {
             let end = min(start + Importer.copyChunk, count)
             try connection.simpleQuery("SAVEPOINT import_rows")
-            var refusal: String?
-            do {
-                if !checks.isEmpty {
-                    try connection.query("SELECT set_config('plenary.rows_checked', txid_current()::text, true)")
-                }
-                try connection.copyFrom(sql, rows: (start..<end).lazy.map(row))
-                if !checks.isEmpty {
-                    let chunk = Self.arrayLiteral(ids(start..<end).map(String.init))
-                    for check in checks where try connection.queryOne(check, [chunk]) != nil {
-                        refusal = "a rule of the schema (set-based check)"
-                        break
-                    }
-                    try connection.query("SELECT set_config('plenary.rows_checked', '', true)")
-                }
-            } catch let error as PostgresError {
-                refusal = error.message
-            }
-            if let refusal {
+            if let refusal = copyChunk(sql, start..<end, checks: checks, ids: ids, row: row) {
                 try connection.simpleQuery("ROLLBACK TO SAVEPOINT import_rows")
                 return (start..<end, refusal)
             }
@@ -218,6 +201,29 @@ extension Loader {
             start = end
         }
         return nil
+    }
+
+    /// COPYs one chunk (and runs the checks over it, with the row triggers standing aside); the reason it was
+    /// refused, or nil.
+    func copyChunk(
+        _ sql: String, _ range: Range<Int>, checks: [String], ids: (Range<Int>) -> [Int], row: (Int) -> [String?]
+    ) -> String? {
+        do {
+            if !checks.isEmpty {
+                try connection.query("SELECT set_config('plenary.rows_checked', txid_current()::text, true)")
+            }
+            try connection.copyFrom(sql, rows: range.lazy.map(row))
+            guard !checks.isEmpty else { return nil }
+            let chunk = Self.arrayLiteral(ids(range).map(String.init))
+            for check in checks {
+                let broken = try connection.queryOne(check, [chunk])
+                if broken != nil { return "a rule of the schema (set-based check)" }
+            }
+            try connection.query("SELECT set_config('plenary.rows_checked', '', true)")
+            return nil
+        } catch {
+            return error.message
+        }
     }
 
     /// A refusal of COPY that the same rows, loaded by the located path, did not repeat.
@@ -236,14 +242,15 @@ extension Loader {
         WHERE d.id = ANY($1::bigint[]) AND NOT starts_with(d.symbol, b.code || '/') LIMIT 1
         """,
         // Filed under a session: the session is the body's, the symbol names no working group, and its year is
-        // one in which some part of the session is held.
+        // one in which some part of the session is held (each session's span of years computed once).
         """
+        WITH span AS (
+            SELECT body_id, number, min(extract(year FROM start_date))::integer AS first_year,
+                   max(extract(year FROM end_date))::integer AS last_year
+            FROM sessions GROUP BY body_id, number
+        )
         SELECT 1 FROM documents d JOIN sessions s ON s.id = d.session_id
-        JOIN LATERAL (
-            SELECT min(extract(year FROM x.start_date))::integer AS first_year,
-                   max(extract(year FROM x.end_date))::integer AS last_year
-            FROM sessions x WHERE x.body_id = s.body_id AND x.number = s.number
-        ) span ON true
+        JOIN span ON span.body_id = s.body_id AND span.number = s.number
         WHERE d.id = ANY($1::bigint[])
           AND (s.body_id <> d.body_id OR plenary_symbol_working_group(d.symbol) IS NOT NULL
                OR plenary_symbol_year(d.symbol) NOT BETWEEN span.first_year AND span.last_year)

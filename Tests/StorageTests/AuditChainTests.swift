@@ -82,26 +82,29 @@ struct AuditChainTests {
         let chainer = AuditChainer(conninfo: conninfo)
         chainer.start()
         defer { chainer.stop() }
-        let writing = Atomic<Int>(8)
-        let results = Mutex<[AuditVerification]>([])
+        final class Progress: Sendable {
+            let writing = Atomic<Int>(8)
+            let results = Mutex<[AuditVerification]>([])
+        }
+        let progress = Progress()
         try await withThrowingTaskGroup(of: Void.self) { group in
             for writer in 0..<8 {
                 group.addTask {
-                    defer { writing.subtract(1, ordering: .relaxed) }
+                    defer { progress.writing.subtract(1, ordering: .relaxed) }
                     let connection = try Connection(conninfo: conninfo)
                     for index in 0..<150 { try Self.write(connection, "W\(writer).\(index)", actor: "writer\(writer)") }
                 }
             }
             group.addTask {
                 let connection = try Connection(conninfo: conninfo)
-                while writing.load(ordering: .relaxed) > 0 {
+                while progress.writing.load(ordering: .relaxed) > 0 {
                     let result = try AuditLog.verify(connection)
-                    results.withLock { $0.append(result) }
+                    progress.results.withLock { $0.append(result) }
                 }
             }
             try await group.waitForAll()
         }
-        let seen = results.withLock { $0 }
+        let seen = progress.results.withLock { $0 }
         #expect(seen.count >= 3, "verify ran while the writers wrote (\(seen.count) times)")
         #expect(seen.allSatisfy { if case .intact = $0 { true } else { false } }, "\(seen.filter { $0 != seen[0] })")
         let rowsSeen = seen.compactMap { if case .intact(let rows) = $0 { rows } else { nil } }
