@@ -163,6 +163,8 @@ public final class ChangeFeed: Sendable {
         var subscribers: [Int: Subscriber] = [:]
         var nextID = 0
         var stopped = false
+        /// Signals and polls handled so far.
+        var looks = 0
 
         var hasLiveSubscribers: Bool { subscribers.values.contains { $0.live && !$0.dropped } }
     }
@@ -182,6 +184,10 @@ public final class ChangeFeed: Sendable {
     /// Every change up to this seq has been handed to the live subscriptions (or, with none, passed over): how far
     /// the fan-out has got, for a caller that must know the feed has taken in what was signalled.
     public var deliveredThrough: Int { state.withLock { $0.head } }
+
+    /// How many signals and polls the feed has handled: a caller that fired one knows it was taken in once this
+    /// moves.
+    public var looks: Int { state.withLock { $0.looks } }
 
     /// The newest committed sequence number, read from the source.
     public func newestSeq() async throws -> Int { try await source.newestSeq() }
@@ -283,6 +289,7 @@ public final class ChangeFeed: Sendable {
             }
             for await wake in wakes {
                 await catchUp(wake)
+                state.withLock { $0.looks += 1 }
             }
             group.cancelAll()
         }

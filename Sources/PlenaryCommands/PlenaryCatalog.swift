@@ -118,7 +118,6 @@ public enum PlenaryCatalog {
                         ReplyField("pool-replaced", .int(pool.replaced)),
                         ReplyField("serving", .bool(server.serving)),
                     ]
-                    fields += try await auditStatus(services)
                     if server.serving {
                         fields += [
                             ReplyField("uptime-s", .int(server.uptimeSeconds)),
@@ -129,6 +128,7 @@ public enum PlenaryCatalog {
                             ReplyField("refused", .int(server.refused)),
                         ]
                     }
+                    fields += try await auditStatus(services)
                     return .ok(fields)
                 })
         ]

@@ -45,6 +45,13 @@ public enum AuditChain {
             head: try row?.decode("head", as: Int.self) ?? 0)
     }
 
+    /// `connection`, once ``catchUp(_:timeout:)`` has sealed what was committed before: for a caller in the same
+    /// process as its writers (no server's chainer) that reads the trail right after writing it.
+    public static func sealed(_ connection: Connection) throws -> Connection {
+        try catchUp(connection)
+        return connection
+    }
+
     /// Makes sure every row committed before the call is sealed, before the caller reads the trail: seals them
     /// itself when no chainer runs (the CLI without a server), or waits for the chainer that does, up to `timeout`.
     /// Returns the tail left — rows committed meanwhile, or everything if the chainer is stuck, which the caller

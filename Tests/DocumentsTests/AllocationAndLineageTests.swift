@@ -111,7 +111,8 @@ struct AllocationAndLineageTests {
         await refused(.badArgument, "title: required for an addendum") {
             try await office.documents.derive(.addendum, of: original, by: Secretariat.clerk)
         }
-        let audit = try AuditLog.list(try office.connection(), entity: "document").map(\.operation)
+        let audit = try AuditLog.list(try AuditChain.sealed(try office.connection()), entity: "document").map(
+            \.operation)
         #expect(audit.filter { $0 == "revise" }.count == 3 && audit.contains("addendum") && audit.contains("amend"))
     }
 
