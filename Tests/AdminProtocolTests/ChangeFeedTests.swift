@@ -135,7 +135,10 @@ func collect(_ subscription: ChangeSubscription, count: Int) async throws -> [Ch
 
 @Suite("ChangeFeed")
 struct ChangeFeedTests {
-    static let fast = ChangeFeed.Configuration(pollInterval: .seconds(3_600), retryDelay: .milliseconds(10))
+    /// No poll and no stall check within a test's life: what these tests see comes from signals and reads alone,
+    /// however loaded the machine.
+    static let fast = ChangeFeed.Configuration(
+        stallTimeout: .seconds(3_600), pollInterval: .seconds(3_600), retryDelay: .milliseconds(10))
 
     @Test func followsLiveCommitsInOrder() async throws {
         let source = MemorySource(rows: 3)
