@@ -229,6 +229,7 @@ struct AuditChainTests {
             """
             SELECT count(*) AS n FROM pg_locks
             WHERE locktype = 'advisory' AND granted
+              AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
               AND ((classid::bigint << 32) | objid::bigint) = plenary_audit_chainer_key()
             """)?.decode("n", as: Int.self)
         #expect(holders == 1, "one session holds the chainer lock")
