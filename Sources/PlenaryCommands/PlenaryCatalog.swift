@@ -14,7 +14,7 @@ public enum PlenaryCatalog {
         specs += statusCommands(services)
         specs += bodyCommands(services.bodies)
         specs += tokenCommands(services.tokens)
-        specs += auditCommands(services.database)
+        specs += auditCommands(services)
         specs += sessionCommands(services)
         specs += workingGroupCommands(services)
         specs += eventCommands(services)
@@ -136,6 +136,7 @@ public enum PlenaryCatalog {
                             ReplyField("under-pressure", .bool(server.underPressure)),
                         ]
                     }
+                    fields += try await auditStatus(services)
                     return .ok(fields)
                 })
         ]
@@ -236,55 +237,6 @@ public enum PlenaryCatalog {
                     let name = try arguments.requiredString("name")
                     try await tokens.revoke(name: name, by: context.actor)
                     return .ok([ReplyField("name", .string(name)), ReplyField("revoked", .bool(true))])
-                }),
-        ]
-    }
-
-    static func auditCommands(_ database: Database) -> [CommandSpec] {
-        [
-            CommandSpec(
-                noun: "audit", verb: "list", summary: "List the audit trail, newest first.", role: .observer,
-                parameters: [
-                    ParameterSpec(
-                        name: "entity", type: .string,
-                        help: "only this kind of entity (`body`), or one entity (`body:CTOC/COP`)"),
-                    ParameterSpec(name: "since", type: .integer(range: 0...Int.max), help: "only rows after this seq"),
-                    ParameterSpec(
-                        name: "limit", type: .integer(range: 1...10_000), help: "at most this many rows",
-                        defaultDescription: "100"),
-                ],
-                handler: { arguments, _ in
-                    let entity = arguments.string("entity")
-                    let since = arguments.int("since")
-                    let limit = arguments.int("limit") ?? 100
-                    let rows = try await database.read { connection in
-                        try AuditLog.list(connection, entity: entity, since: since, limit: limit)
-                    }
-                    return .list(
-                        rows.map { row in
-                            ReplyRecord(
-                                type: "audit",
-                                fields: [
-                                    ReplyField("seq", .int(row.seq)), ReplyField("at", .string(row.at)),
-                                    ReplyField("actor", .string(row.actor)), ReplyField("entity", .string(row.entity)),
-                                    ReplyField("id", .string(row.entityID)),
-                                    ReplyField("operation", .string(row.operation)),
-                                    ReplyField("before", .optional(row.before)),
-                                    ReplyField("after", .optional(row.after)),
-                                ])
-                        })
-                }),
-            CommandSpec(
-                noun: "audit", verb: "verify", summary: "Check the audit trail's hash chain end to end.",
-                role: .observer,
-                handler: { _, _ in
-                    let result = try await database.read { connection in try AuditLog.verify(connection) }
-                    switch result {
-                    case .intact(let rows):
-                        return .ok([ReplyField("intact", .bool(true)), ReplyField("rows", .int(rows))])
-                    case .broken(let seq, let reason):
-                        throw PlenaryError.conflict("audit: chain broken at seq=\(seq): \(reason)")
-                    }
                 }),
         ]
     }

@@ -19,6 +19,10 @@ public final class Database: Sendable {
         self.logger = logger
     }
 
+    /// The connection string the pool connects with, read without starting the pool (for the audit chainer's own
+    /// connection, say).
+    public var conninfo: String { configuration.conninfo }
+
     /// The pool every lease comes from, started on first use.
     public var pool: ConnectionPool {
         opened.withLock { opened in

@@ -80,7 +80,10 @@ final class LocalDoor: Door {
             }
             self.runtime = runtime
         }
-        return await CommandDispatcher(catalog: runtime.catalog).run(request, actor: actor)
+        let reply = await CommandDispatcher(catalog: runtime.catalog).run(request, actor: actor)
+        // No server may be running to seal what this command wrote: seal it now (or wait for the chainer that is).
+        _ = try? await runtime.database.read { connection in try AuditChain.catchUp(connection) }
+        return reply
     }
 
     func takeEvents() -> [[ReplyField]] { [] }

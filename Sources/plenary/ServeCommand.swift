@@ -102,6 +102,7 @@ struct ServeCommand: AsyncParsableCommand {
                 services: [
                     .init(service: DatabaseService(database: runtime.database)), .init(service: server),
                     .init(service: server.revocationSweeper), .init(service: announcer),
+                    .init(service: ChainerService(chainer: runtime.services.chainer)),
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: Logger(label: "plenary.lifecycle")))
@@ -130,5 +131,17 @@ struct Announcer: Service {
         // Written straight to the descriptor so it is not held in stdio's buffer when stdout is a pipe.
         FileHandle.standardOutput.write(Data("plenary \(Product.version) listening on \(host):\(port)\n".utf8))
         try? await gracefulShutdown()
+    }
+}
+
+/// Runs the audit chainer for as long as the server serves (Schema/0010_audit_chain.sql): of several servers on one
+/// database, the one holding the chainer lock seals; the others stand by.
+struct ChainerService: Service {
+    let chainer: AuditChainer
+
+    func run() async throws {
+        chainer.start()
+        try? await gracefulShutdown()
+        chainer.stop()
     }
 }

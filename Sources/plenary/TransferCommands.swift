@@ -133,6 +133,7 @@ enum TransferRun {
             throw runtime.database.translate(error)
         }
         reporter.finish()
+        _ = try? await runtime.database.read { connection in try AuditChain.catchUp(connection) }
         let sections = summary.inserted.filter { $0.value > 0 }.sorted { $0.key < $1.key }
         print(
             "imported \(source): \(summary.insertedTotal) rows written, \(summary.skippedTotal) records already there"

@@ -154,7 +154,9 @@ struct DecisionFixtureTests {
         // Every decision of sessions 1-4 is in force today except the one a later decision amended… which stays in
         // force, as amended.
         #expect(all.allSatisfy { $0.status == .inForce })
-        #expect(try AuditLog.verify(try conference.connection()) == .intact(rows: 1 + 4 * 3 + 2 + 23 + 3))
+        #expect(
+            try AuditLog.verify(try AuditChain.sealed(try conference.connection()))
+                == .intact(rows: 1 + 4 * 3 + 2 + 23 + 3))
     }
 
     @Test func theLineageQueriesAnswerAsTheSourcesSay() async throws {

@@ -58,6 +58,7 @@ struct NumberingTests {
             "SELECT last_serial FROM decision_counters WHERE session_number = 5 AND kind = 'decision'")
         #expect(try counter?.decode("last_serial", as: Int.self) == 16)
         #expect(try conference.audit("decision").filter { $0.operation == "adopt" }.count == 16)
+        try AuditChain.catchUp(connection)
         #expect(try AuditLog.verify(connection) == .intact(rows: 1 + 3 + 2 + 16 + 16))
     }
 

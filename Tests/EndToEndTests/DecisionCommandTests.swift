@@ -89,7 +89,7 @@ struct DecisionCommandTests {
         #expect(inside.stdout.hasSuffix("200 OK id=3 kind=decision number=4/1 adopted=2008-10-17\n"))
 
         let audit = try plenary("audit", "list", "entity=decision")
-        #expect(audit.stdout.hasSuffix("200 OK count=7\n"), "\(audit.stdout)")
+        #expect(audit.stdout.hasSuffix("200 OK count=7 unsealed=0\n"), "\(audit.stdout)")
     }
 
     @Test func badInputIsRefusedNamingTheKeyAndWritesNothing() throws {

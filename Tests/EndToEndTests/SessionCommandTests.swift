@@ -261,7 +261,7 @@ struct SessionCommandTests {
                 $0.components(separatedBy: " operation=")[1].components(separatedBy: " ")[0]
             } == ["close", "open", "schedule"])
         #expect(try ok("audit", "list", "entity=agenda:CTOC/COP/4").contains("operation=amend"))
-        #expect(try ok("audit", "verify") == "200 OK intact=true rows=11\n")
+        #expect(try ok("audit", "verify") == "200 OK intact=true rows=11 unsealed=0\n")
 
         // A superuser edits a row by hand; the chain gives it away, naming the row.
         let connection = try Connection(conninfo: database)

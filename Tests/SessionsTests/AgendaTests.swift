@@ -139,6 +139,7 @@ struct AgendaTests {
                 + #""reason": "proposed by the Bureau"}"#
         )
         #expect(trail[4].before == nil)
+        try AuditChain.catchUp(connection)
         #expect(try AuditLog.verify(connection) == .intact(rows: try AuditLog.list(connection, limit: 1000).count))
     }
 

@@ -161,6 +161,8 @@ struct FixtureTests {
                 "session-CTOC-COP-1@plenary", "session-CTOC-COP-2@plenary", "session-CTOC-COP-3@plenary",
                 "meeting-CTOC-COP-WG.2-1@plenary", "session-CTOC-COP-4@plenary",
             ])
-        #expect(try AuditLog.verify(try conference.connection()) == .intact(rows: 1 + 4 * 3 + 2 + 1 + 1))
+        #expect(
+            try AuditLog.verify(try AuditChain.sealed(try conference.connection()))
+                == .intact(rows: 1 + 4 * 3 + 2 + 1 + 1))
     }
 }
