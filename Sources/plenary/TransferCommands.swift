@@ -29,7 +29,7 @@ struct ExportCommand: AsyncParsableCommand {
     var config: String?
 
     func run() async throws {
-        let runtime = try await Runtime.open(configFile: config)
+        let runtime = try await Runtime.open(configFile: config, migrations: .requireCurrent)
         defer { runtime.database.shutdown() }
         let bodies = body.isEmpty ? nil : body
         let document = try await runtime.database.read { connection in
