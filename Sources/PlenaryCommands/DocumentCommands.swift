@@ -349,9 +349,11 @@ extension PlenaryCatalog {
                             ReplyField("wg", .optional(symbol.workingGroup)),
                             ReplyField("year", .optional(symbol.year)),
                             ReplyField("session", .optional(symbol.session)),
+                            ReplyField("special-session", .optional(symbol.specialSession?.description)),
                             ReplyField("type", .string(symbol.documentType.rawValue)),
                             ReplyField("distribution", .optional(symbol.distribution?.rawValue)),
                             ReplyField("serial", .optional(symbol.serial)),
+                            ReplyField("part", .optional(symbol.part)),
                             ReplyField(
                                 "modifiers",
                                 symbol.modifiers.isEmpty
