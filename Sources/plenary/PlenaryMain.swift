@@ -229,7 +229,10 @@ struct PlenaryCLI: AsyncParsableCommand {
             otherwise), json (one document), ics (calendar only)
               --timeout SECONDS    wait this long for the server to connect and to answer (default 10 and 60)
               --config FILE        configuration file, for the in-process door
-            Exit codes: 0 done, 1 refused (5xx), 2 usage, 3 unavailable (4xx, no database or server).
+            Any other word starting with -- is a usage error. export, import and demo work on a database, never \
+            through a server. A command that only reads never migrates: it stops when a migration is pending.
+            Exit codes: 0 done, 1 refused (5xx), 2 usage, 3 unavailable (4xx, no database or server, or a \
+            migration pending for a read).
             """,
         version: Product.version,
         subcommands: [
