@@ -37,8 +37,9 @@ public enum DocumentRules {
     public static func unmarked(_ symbol: DocumentSymbol) -> DocumentSymbol {
         guard symbol.isReissue else { return symbol }
         // The components of a parsed symbol always read back as themselves.
-        return (try? DocumentSymbol(
-            components: symbol.components, part: symbol.part, parenthetical: symbol.parenthetical)) ?? symbol
+        return
+            (try? DocumentSymbol(
+                components: symbol.components, part: symbol.part, parenthetical: symbol.parenthetical)) ?? symbol
     }
 
     /// The period of a symbol's namespace: its year or session number, or "" when it names neither.

@@ -119,7 +119,9 @@ enum SymbolParser {
         let parts = try split(all[start..<componentsEnd])
         let components = try assemble(parts, end: componentsEnd)
         if let part {
-            let isResolution = components.contains { if case .special(let s) = $0 { s.kind == .resolution } else { false } }
+            let isResolution = components.contains {
+                if case .special(let s) = $0 { s.kind == .resolution } else { false }
+            }
             guard case .serial = components.last, isResolution else {
                 throw fault(
                     in: input, at: part.offset,
@@ -432,7 +434,8 @@ enum SymbolParser {
                 case .bodies: components.append(.namedBody(word))
                 default:
                     throw fault(
-                        part, index, "a series or body word may not follow the session, year, special component or serial")
+                        part, index,
+                        "a series or body word may not follow the session, year, special component or serial")
                 }
             case .specialSession(let session):
                 if let dotted { throw fault(part, index, "only modifiers may follow \(dotted)") }

@@ -205,7 +205,8 @@ struct TableRenderer {
         // a server's text lines gives the same table as the reply a handler returned here.
         let reply = original.normalizedForText()
         guard !reply.records.isEmpty else { return keyValues(reply) }
-        if !isListing, let first = reply.records.first, !reply.records.dropFirst().contains(where: { $0.type == first.type })
+        if !isListing, let first = reply.records.first,
+            !reply.records.dropFirst().contains(where: { $0.type == first.type })
         {
             let children = Array(reply.records.dropFirst())
             guard !children.isEmpty else { return card(first) + footer(reply) }

@@ -93,7 +93,8 @@ struct SymbolSessionAgreementTests {
     @Test func aSymbolThatCarriesASessionIsFiledUnderIt() async throws {
         let secretariat = try await Secretariat()
         // Swift refuses first, naming the rule.
-        await refused(.conflict, "symbol: CTOC/COP/4/2 carries session 4, but it is filed under session 5 of CTOC/COP") {
+        await refused(.conflict, "symbol: CTOC/COP/4/2 carries session 4, but it is filed under session 5 of CTOC/COP")
+        {
             try await secretariat.register("CTOC/COP/4/2", placement: .session(5))
         }
         try await secretariat.register("CTOC/COP/4/2", placement: .session(4))

@@ -31,7 +31,9 @@ let symbolForms: [SymbolForm] = [
     // A body named by a word after a numbered one.
     F(
         symbol: "A/CONF.192/BMS/2005/1",
-        components: [.series("A"), .subsidiaryBody(.init(.conference, 192)), .namedBody("BMS"), .year(2005), .serial(1)]
+        components: [
+            .series("A"), .subsidiaryBody(.init(.conference, 192)), .namedBody("BMS"), .year(2005), .serial(1),
+        ]
     ),
     F(
         symbol: "E/CN.17/IFF/1999/L.1",

@@ -58,11 +58,13 @@ enum SymbolGens {
     /// A subsidiary body numbered in arabic, in Roman or by a letter (`WG.4`, `WG.III`, `SER.A`), or bare (`PC`).
     /// A working party (`WP.n`) is drawn apart, since only its place makes it one.
     static func body(_ rng: inout any SeededRandomNumberGenerator) -> DocumentSymbol.Component {
-        let kind = DocumentSymbol.SubsidiaryBody.Kind.allCases.filter { $0 != .workingParty }.randomElement(using: &rng)!
+        let kind = DocumentSymbol.SubsidiaryBody.Kind.allCases.filter { $0 != .workingParty }.randomElement(
+            using: &rng)!
         if kind.numberIsOptional && Int.random(in: 0..<3, using: &rng) == 0 { return .subsidiaryBody(.init(kind)) }
         switch Int.random(in: 0..<4, using: &rng) {
         case 0:
-            return .subsidiaryBody(.init(kind, designator: .roman(Int.random(in: DocumentSymbol.sessions, using: &rng))))
+            return .subsidiaryBody(
+                .init(kind, designator: .roman(Int.random(in: DocumentSymbol.sessions, using: &rng))))
         case 1:
             // The letters that are not Roman numerals.
             let letter = String("ABEFGHJKNOPQRSTUWYZ".randomElement(using: &rng)!)
