@@ -51,7 +51,7 @@ $$;
 CREATE OR REPLACE FUNCTION plenary_symbol_year(symbol text) RETURNS integer LANGUAGE sql IMMUTABLE AS $$
     SELECT coalesce(
         (regexp_match(symbol,
-            '/(194[6-9]|19[5-9][0-9]|20[0-9][0-9]|2100)/(?!(Rev|Corr|Add|Amend)\.|Summary(/|$))'))[1]::integer,
+            '/(194[6-9]|19[5-9][0-9]|20[0-9][0-9]|2100)/(?!(Rev|Corr|Add|Amend)\.|Summary([/ ]|$))'))[1]::integer,
         (regexp_match(symbol, ' \((194[6-9]|19[5-9][0-9]|20[0-9][0-9]|2100)\)$'))[1]::integer)
 $$;
 
@@ -60,7 +60,7 @@ $$;
 -- final parenthetical (`A/RES/1514 (XV)`). A special session (`S-26`) is not a session number.
 CREATE FUNCTION plenary_symbol_session(symbol text) RETURNS integer LANGUAGE sql IMMUTABLE AS $$
     SELECT coalesce(
-        (regexp_match(symbol, '/([1-9][0-9]{0,2})/(?!(Rev|Corr|Add|Amend)\.|Summary(/|$))'))[1]::integer,
+        (regexp_match(symbol, '/([1-9][0-9]{0,2})/(?!(Rev|Corr|Add|Amend)\.|Summary([/ ]|$))'))[1]::integer,
         plenary_roman((regexp_match(symbol, ' \(([IVXLCDM]+)\)$'))[1]))
 $$;
 

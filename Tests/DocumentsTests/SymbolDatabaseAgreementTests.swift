@@ -67,7 +67,7 @@ struct SymbolDatabaseAgreementTests {
         ]
         for (year, valid) in cases {
             let text = "CTOC/COP/\(year)/1"
-            #expect((try? DocumentSymbol(text)) != nil == valid, "\(text)")
+            #expect(((try? DocumentSymbol(text)) != nil) == valid, "\(text)")
             let read = try connection.queryOne("SELECT plenary_symbol_year($1) AS year", [text])?
                 .decode("year", as: Int?.self)
             #expect(read == (valid ? year : nil), "\(text)")

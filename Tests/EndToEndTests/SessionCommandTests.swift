@@ -222,7 +222,7 @@ struct SessionCommandTests {
             try ok("calendar", "body=CTOC/COP", "upcoming=true", "today=2007-01-01")
                 == """
                 200-meeting body=CTOC/COP wg=WG.2 number=1 start=2007-10-03 end=2007-10-05 venue=Vienna \
-                status=scheduled title="Technical assistance" uid=meeting-CTOC-COP-WG.2-1@plenary
+                status=held title="Technical assistance" uid=meeting-CTOC-COP-WG.2-1@plenary
                 200-session body=CTOC/COP number=4 start=2008-10-08 end=2008-10-17 venue=Vienna status=scheduled \
                 uid=session-CTOC-COP-4@plenary
                 200 OK count=2 from=2007-01-01
