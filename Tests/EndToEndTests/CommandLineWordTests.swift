@@ -118,6 +118,30 @@ struct CommandLineWordTests {
         #expect(try PlenaryProcess.run(["body", "list"], databaseURL: fresh).status == 0)
     }
 
+    @Test func onATerminalDocGetIsACardWithItsVersionsAsATableUnderIt() throws {
+        let demo = try run(["demo"])
+        #expect(demo.status == 0, "\(demo.stderr)")
+        let title = "Report on the Vienna Forum to Fight Human Trafficking (Vienna, 13-15 February 2008)"
+        let shown = try CLITerminal.run(
+            ["doc", "get", "CTOC/COP/2008/CRP.1"], databaseURL: database, environment: ["NO_COLOR": "1"],
+            columns: 80)
+        #expect(shown.status == 0, "\(shown.output)")
+        let lines = shown.output.split(separator: "\n").map(String.init)
+        #expect(lines.first { $0.hasPrefix("DOCUMENT") } != nil, "\(shown.output)")
+        // The card gives each field whole, on a line of its own: the title is not cut to the terminal's width.
+        #expect(lines.contains { $0.hasPrefix("title") && $0.hasSuffix(title) }, "\(shown.output)")
+        #expect(!shown.output.contains("…"))
+        // The language versions follow as a table with one kind of row: no TYPE column.
+        let header = try #require(lines.first { $0.hasPrefix("SYMBOL") }, "\(shown.output)")
+        #expect(header.contains("LANG") && !header.contains("TYPE"))
+        #expect(lines.filter { $0.hasPrefix("CTOC/COP/2008/CRP.1 ") }.count == 6)
+        // A list stays a table.
+        let listed = try CLITerminal.run(
+            ["body", "list"], databaseURL: database, environment: ["NO_COLOR": "1"], columns: 80)
+        #expect(listed.output.contains("CODE"))
+        #expect(!listed.output.contains("BODY\n"))
+    }
+
     @Test func historyIsEnteredAsHistory() throws {
         try addBody()
         let session = try run([
