@@ -20,6 +20,7 @@ public enum PlenaryCatalog {
         specs += eventCommands(services)
         specs += decisionCommands(services)
         specs += documentCommands(services)
+        specs += treatyCommands(services)
         return Catalog(specs)
     }
 
@@ -134,8 +135,10 @@ public enum PlenaryCatalog {
     }
 
     static func bodyCommands(_ bodies: BodyRegistry) -> [CommandSpec] {
+        // The rule the service and the database hold (FieldRules.isTimeZone, plenary_is_time_zone), checked
+        // before a round trip.
         let timezone = ParameterType.custom(name: "IANA time zone") { value in
-            value.isEmpty ? "must be an IANA time zone such as Europe/Vienna" : nil
+            FieldRules.isTimeZone(value) ? nil : "must be an IANA time zone such as Europe/Vienna"
         }
         return [
             CommandSpec(

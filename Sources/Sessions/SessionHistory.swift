@@ -1,3 +1,4 @@
+import Bodies
 import PlenaryCore
 import Postgres
 import Storage
@@ -9,11 +10,11 @@ extension SessionRegistry {
     /// dates, no two sessions of a body share a day). A resumption (`kind: .resumed`) becomes the next part.
     /// Decisions recorded into the session afterwards are accepted, as for any closed session.
     @discardableResult
-    public func record(_ plan: SessionPlan, body: String, by actor: Actor) async throws(PlenaryError) -> Session {
+    public func record(_ plan: SessionPlan, body: String, by actor: Actor) async throws(DomainError) -> Session {
         try Self.validate(plan)
         return try await database.write(explaining: { Self.explain($0, body: body, number: plan.number) }) {
             connection in
-            let owner = try CalendarBody.lock(connection, code: body)
+            let owner = try Body.Recorded.lock(connection, code: body)
             try HistoryRules.requirePast(connection, end: plan.end, what: "session")
             var part = 1
             if plan.kind == .resumed {
@@ -21,7 +22,7 @@ extension SessionRegistry {
                     "SELECT max(part) AS part FROM sessions WHERE body_id = $1 AND number = $2",
                     [owner.id, plan.number])
                 guard let previous = try last?.decode("part", as: Int?.self) else {
-                    throw PlenaryError.notFound("number: \(body) has no session \(plan.number) to resume")
+                    throw DomainError.notFound("number: \(body) has no session \(plan.number) to resume")
                 }
                 part = previous + 1
             }
@@ -54,7 +55,7 @@ public enum HistoryRules {
         let row = try connection.queryOne("SELECT current_date AS today")
         let today: CalendarDate = try row!.decode("today")
         guard end < today else {
-            throw PlenaryError.conflict(
+            throw DomainError.conflict(
                 "end: \(end) is not past (today is \(today)); only a \(what) that has met is recorded, "
                     + "a later one is scheduled")
         }

@@ -1,3 +1,4 @@
+import Bodies
 import PlenaryCore
 import Postgres
 import Sessions
@@ -11,12 +12,12 @@ extension MeetingRegistry {
     @discardableResult
     public func record(
         _ plan: MeetingPlan, body: String, workingGroup: String, by actor: Actor
-    ) async throws(PlenaryError) -> Meeting {
+    ) async throws(DomainError) -> Meeting {
         try Self.validate(plan)
         return try await database.write(explaining: {
             Self.explain($0, body: body, workingGroup: workingGroup, number: plan.number)
         }) { connection in
-            let owner = try CalendarBody.lock(connection, code: body)
+            let owner = try Body.Recorded.lock(connection, code: body)
             let groupID = try Self.groupID(connection, body: owner, code: workingGroup)
             try HistoryRules.requirePast(connection, end: plan.end, what: "meeting")
             let partner = try plan.withSession.map { try Self.sessionID(connection, body: owner, number: $0) }

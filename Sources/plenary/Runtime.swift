@@ -1,5 +1,6 @@
 import Access
 import AdminProtocol
+import EmbeddedPostgres
 import Foundation
 import Logging
 import PlenaryCommands
@@ -66,7 +67,8 @@ struct Runtime {
             logger: Logger(label: "plenary.db"))
         switch migrations {
         case .apply:
-            let applied = try await database.migrate()
+            let applied: [String]
+            do { applied = try await database.migrate() } catch { throw PlenaryError(error) }
             if !applied.isEmpty { logger.info("migrated", metadata: ["applied": "\(applied.joined(separator: ","))"]) }
         case .requireCurrent:
             do {
@@ -88,7 +90,10 @@ struct Runtime {
 
     /// 451 when a migration is pending or changed, naming the first few, without touching the schema.
     static func requireCurrentSchema(_ database: Database) async throws(PlenaryError) {
-        let entries = try await database.read { connection in try Migrator().status(connection) }
+        let entries: [Migrator.Entry]
+        do {
+            entries = try await database.read { connection in try Migrator().status(connection) }
+        } catch { throw PlenaryError(error) }
         let pending = entries.filter { $0.state == .pending }.map(\.fileName)
         let changed = entries.filter { $0.state == .changed }.map(\.fileName)
         if !changed.isEmpty {
