@@ -160,7 +160,9 @@ final class AdminConnection: Sendable {
         if actions.isEmpty {
             syncTimer()
         } else {
-            logger.info("closing on timeout", metadata: ["peer": "\(channel.remoteAddress?.description ?? "")"])
+            // Debug, not info: under a flood of connections that never authenticate this would be a line each; the
+            // door logs counts per interval instead.
+            logger.debug("closing on timeout", metadata: ["peer": "\(channel.remoteAddress?.description ?? "")"])
             performDetached(actions)
         }
     }
