@@ -17,6 +17,8 @@ final class AdminConnection: Sendable {
 
     let channel: any Channel
     let limit: LineLimit
+    /// The command deadlines of the connection's event loop.
+    let sweeper: DeadlineSweeper
     private let logger: Logger
     private let state: NIOLockedValueBox<AdminConnectionState>
     private let timer = NIOLockedValueBox(Timer())
@@ -29,9 +31,13 @@ final class AdminConnection: Sendable {
         var done = false
     }
 
-    init(channel: any Channel, limit: LineLimit, limits: AdminConnectionState.Limits, logger: Logger) {
+    init(
+        channel: any Channel, limit: LineLimit, sweeper: DeadlineSweeper, limits: AdminConnectionState.Limits,
+        logger: Logger
+    ) {
         self.channel = channel
         self.limit = limit
+        self.sweeper = sweeper
         self.logger = logger
         self.state = NIOLockedValueBox(AdminConnectionState(limits: limits, now: .now))
     }

@@ -115,6 +115,8 @@ public final class AdminServer: Service, Sendable {
     private let holds = NIOLockedValueBox(TokenHolds())
     private let gauge: ServerGauge
     private let door: NIOLockedValueBox<Admission<Doorway>>
+    /// One command-deadline sweeper per event loop (see ``DeadlineSweeper``).
+    private let sweepers = NIOLockedValueBox<[ObjectIdentifier: DeadlineSweeper]>([:])
 
     /// Which token each authenticated connection holds, and how many connections each token holds.
     private struct TokenHolds {
@@ -389,10 +391,8 @@ public final class AdminServer: Service, Sendable {
         let bound = listeners
         gauge.started(listeners: names)
         logger.info("listening", metadata: ["addresses": "\(names.joined(separator: " "))"])
-        let revocations = Task { await self.closeRevokedConnections() }
         let refusals = Task { await self.logRefusals() }
         defer {
-            revocations.cancel()
             refusals.cancel()
             if let path = configuration.socketPath { unlink(path) }
         }
@@ -421,6 +421,18 @@ public final class AdminServer: Service, Sendable {
             for listener in bound { listener.channel.close(promise: nil) }
             let open = self.connections.withLockedValue { Array($0.values) }
             for connection in open { connection.requestClose("server shutting down") }
+        }
+    }
+
+    /// The check for revocations made elsewhere (``closeRevokedConnections()``), as a Service of its own: run it in
+    /// the same service group as the server, so the group starts it and graceful shutdown stops it.
+    public var revocationSweeper: some Service { RevocationSweeper(server: self) }
+
+    private struct RevocationSweeper: Service {
+        let server: AdminServer
+
+        func run() async {
+            await cancelWhenGracefulShutdown { await server.closeRevokedConnections() }
         }
     }
 
@@ -481,6 +493,16 @@ public final class AdminServer: Service, Sendable {
         }
     }
 
+    /// The deadline sweeper of `eventLoop`, made on first use.
+    private func sweeper(for eventLoop: any EventLoop) -> DeadlineSweeper {
+        sweepers.withLockedValue { sweepers in
+            if let sweeper = sweepers[ObjectIdentifier(eventLoop)] { return sweeper }
+            let sweeper = DeadlineSweeper(eventLoop: eventLoop)
+            sweepers[ObjectIdentifier(eventLoop)] = sweeper
+            return sweeper
+        }
+    }
+
     /// Serves a connection the door let in, with `authTimeout` to authenticate (shorter under pressure). The door
     /// has counted it already, against every limit; here it is only registered, for shutdown and revocation.
     private func serve(
@@ -489,7 +511,7 @@ public final class AdminServer: Service, Sendable {
         let channel = connection.channel
         let id = ObjectIdentifier(channel)
         let session = AdminConnection(
-            channel: channel, limit: limit,
+            channel: channel, limit: limit, sweeper: sweeper(for: channel.eventLoop),
             limits: .init(
                 lineBytesBeforeAuth: configuration.lineBytesBeforeAuth, lineBytes: configuration.lineBytes,
                 authTimeout: authTimeout, idleTimeout: .seconds(configuration.idleTimeoutSeconds),
@@ -592,7 +614,7 @@ public final class AdminServer: Service, Sendable {
         let batch = requests
         let failure = Self.timedOut(configuration.commandTimeoutMilliseconds)
         let replies = await withTimeout(
-            milliseconds: configuration.commandTimeoutMilliseconds, on: session.channel.eventLoop,
+            milliseconds: configuration.commandTimeoutMilliseconds, on: session.sweeper,
             expired: { replies in
                 replies?.map { $0.isSuccess ? $0 : failure } ?? Array(repeating: failure, count: batch.count)
             }
@@ -641,7 +663,8 @@ public final class AdminServer: Service, Sendable {
                 return (.error(.internal(incident: CommandDispatcher.newRequestID())), .none, nil)
             }
         case "hello":
-            let reply = await dispatcher.run(request, actor: actor ?? Actor(name: "anonymous", role: .observer))
+            let reply = await dispatcher.run(
+                spec, arguments, actor: actor ?? Actor(name: "anonymous", role: .observer))
             if reply.isSuccess, let format = arguments.string("format").flatMap(ReplyFormat.init(rawValue:)) {
                 return (reply, .format(format), nil)
             }
@@ -651,7 +674,7 @@ public final class AdminServer: Service, Sendable {
             // once the reply is written.
             let target = WatchTarget(onDropped: { [session] reason in session.watcherDropped(reason) })
             let reply = await WatchTarget.$current.withValue(target) {
-                await run(request, actor: actor, on: session.channel.eventLoop)
+                await run(spec, arguments, actor: actor, on: session.sweeper)
             }
             let subscription = target.takeSubscription()
             guard reply.isSuccess, let subscription else {
@@ -661,22 +684,24 @@ public final class AdminServer: Service, Sendable {
             return (reply, .watching, subscription)
         default:
             if let ready { return (ready, .none, nil) }
-            return (await run(request, actor: actor, on: session.channel.eventLoop), .none, nil)
+            return (await run(spec, arguments, actor: actor, on: session.sweeper), .none, nil)
         }
     }
 
     /// Runs an admitted command: as the actor with the command timeout, or (before auth, for the few commands
     /// allowed then) anonymously.
-    private func run(_ request: RawRequest, actor: Actor?, on eventLoop: any EventLoop) async -> Reply {
+    private func run(
+        _ spec: CommandSpec, _ arguments: Arguments, actor: Actor?, on sweeper: DeadlineSweeper
+    ) async -> Reply {
         guard let actor else {
-            return await dispatcher.run(request, actor: Actor(name: "anonymous", role: .observer))
+            return await dispatcher.run(spec, arguments, actor: Actor(name: "anonymous", role: .observer))
         }
         let failure = Self.timedOut(configuration.commandTimeoutMilliseconds)
         return await withTimeout(
-            milliseconds: configuration.commandTimeoutMilliseconds, on: eventLoop,
+            milliseconds: configuration.commandTimeoutMilliseconds, on: sweeper,
             expired: { reply in reply.flatMap { $0.isSuccess ? $0 : nil } ?? failure }
         ) {
-            await self.dispatcher.run(request, actor: actor)
+            await self.dispatcher.run(spec, arguments, actor: actor)
         }
     }
 
@@ -691,14 +716,15 @@ public final class AdminServer: Service, Sendable {
     /// no longer commit and the 451's "it did nothing" stays true. Only a body whose COMMIT was already sent is
     /// waited for: its outcome is the answer.
     ///
-    /// The deadline is a task scheduled on the connection's event loop, not a `Task.sleep` raced against the body:
-    /// a cancelled sleep keeps its memory until its deadline passes, so a client pipelining thousands of quick
-    /// commands would pin thousands of 30-second sleeps.
+    /// The deadline is registered with the connection's event loop's ``DeadlineSweeper``, not a `Task.sleep` raced
+    /// against the body (a cancelled sleep keeps its memory until its deadline passes, so a client pipelining
+    /// thousands of quick commands would pin thousands of 30-second sleeps), nor a task scheduled on the loop per
+    /// command (a wake-up of the loop for each, from off it).
     ///
     /// `expired` gives the answer when the deadline passes: with nil at the deadline itself, with the body's answer
     /// when it finished after the deadline anyway (a reply, or a batch of them, keeps what succeeded).
     private func withTimeout<Answer: Sendable>(
-        milliseconds: Int, on eventLoop: any EventLoop, expired: @escaping @Sendable (Answer?) -> Answer,
+        milliseconds: Int, on sweeper: DeadlineSweeper, expired: @escaping @Sendable (Answer?) -> Answer,
         _ body: @escaping @Sendable () async -> Answer
     ) async -> Answer {
         let gate = CommitGate()
@@ -720,7 +746,7 @@ public final class AdminServer: Service, Sendable {
             // the cancellation stopped is a 451.
             settle(timedOut.withLockedValue({ $0 }) ? expired(value) : value)
         }
-        let deadline = eventLoop.scheduleTask(in: .milliseconds(Int64(milliseconds))) {
+        let deadline = sweeper.register(after: .milliseconds(Int64(milliseconds))) {
             timedOut.withLockedValue { $0 = true }
             command.cancel()
             if gate.abandon() { settle(expired(nil)) }
@@ -736,7 +762,7 @@ public final class AdminServer: Service, Sendable {
         } onCancel: {
             command.cancel()
         }
-        deadline.cancel()
+        sweeper.cancel(deadline)
         return reply
     }
 }

@@ -4,8 +4,10 @@ import ArgumentParser
 import Foundation
 import Logging
 import PlenaryCommands
+import PlenaryConfig
 import PlenaryCore
 import ServiceLifecycle
+import Storage
 
 /// `plenary serve`: the admin protocol over TCP.
 struct ServeCommand: AsyncParsableCommand {
@@ -49,6 +51,16 @@ struct ServeCommand: AsyncParsableCommand {
             maxConnections: settings.server.maxConnections, descriptors: descriptors.now,
             poolSize: settings.database.poolSize)
         let runtime = try await Runtime.open(configFile: config, quiet: false)
+        do {
+            try await serve(runtime, settings: settings, host: host, port: port)
+        } catch {
+            // Whatever failed (the token bootstrap, the port taken), the pool's connections close.
+            runtime.database.shutdown()
+            throw error
+        }
+    }
+
+    private func serve(_ runtime: Runtime, settings: PlenaryConfiguration, host: String, port: Int) async throws {
         if settings.auth.bootstrapAdminToken, try await !runtime.services.tokens.hasLiveTokens() {
             let (info, secret) = try await runtime.services.tokens.create(
                 name: "admin", role: .admin, by: Actor(name: "plenary-serve", role: .admin))
@@ -83,13 +95,28 @@ struct ServeCommand: AsyncParsableCommand {
             dispatcher: CommandDispatcher(catalog: runtime.catalog), tokens: runtime.services.tokens,
             gauge: runtime.services.gauge)
         let announcer = Announcer(server: server, host: host)
+        // Graceful shutdown goes through the services last to first: the server says 421 to every connection and
+        // finishes their commands before the pool, first in the list, closes the connections they ran on.
         let group = ServiceGroup(
             configuration: .init(
-                services: [.init(service: server), .init(service: announcer)],
+                services: [
+                    .init(service: DatabaseService(database: runtime.database)), .init(service: server),
+                    .init(service: server.revocationSweeper), .init(service: announcer),
+                ],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: Logger(label: "plenary.lifecycle")))
         try await group.run()
-        runtime.database.shutdown()
+    }
+}
+
+/// The database pool as a Service: it closes its connections when the group shuts down, gracefully or because
+/// another service failed.
+struct DatabaseService: Service {
+    let database: Database
+
+    func run() async throws {
+        defer { database.shutdown() }
+        try? await gracefulShutdown()
     }
 }
 
