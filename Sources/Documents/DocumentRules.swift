@@ -37,13 +37,16 @@ public enum DocumentRules {
     public static func unmarked(_ symbol: DocumentSymbol) -> DocumentSymbol {
         guard symbol.isReissue else { return symbol }
         // The components of a parsed symbol always read back as themselves.
-        return (try? DocumentSymbol(components: symbol.components, parenthetical: symbol.parenthetical)) ?? symbol
+        return
+            (try? DocumentSymbol(
+                components: symbol.components, part: symbol.part, parenthetical: symbol.parenthetical)) ?? symbol
     }
 
     /// The period of a symbol's namespace: its year or session number, or "" when it names neither.
     public static func period(of symbol: DocumentSymbol) -> String {
         if let year = symbol.year { return String(year) }
         if let session = symbol.session { return String(session) }
+        if let session = symbol.specialSession { return session.description }
         return ""
     }
 
@@ -63,7 +66,8 @@ public enum DocumentRules {
             default: component.description
             }
         }
-        return parts.joined(separator: "/") + (symbol.parenthetical.map { " (\($0))" } ?? "")
+        return parts.joined(separator: "/") + (symbol.part.map { " \($0)" } ?? "")
+            + (symbol.parenthetical.map { " (\($0))" } ?? "")
     }
 
     /// The meeting a document is filed under, as the agreement rule needs it.

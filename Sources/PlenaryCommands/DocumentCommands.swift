@@ -270,7 +270,9 @@ extension PlenaryCatalog {
                 parameters: [
                     ParameterSpec(
                         name: "text", type: .string, required: true,
-                        help: "the words to find: words, \"a phrase\", -without, or"),
+                        help:
+                            "what to find, as in a web search: words, \"a phrase\", -word to leave out, or between alternatives"
+                    ),
                     ParameterSpec(name: "body", type: .identifier, help: "only this body's", placeholder: "CTOC/COP"),
                     ParameterSpec(name: "after", type: .identifier, help: "the cursor of the previous page's next="),
                     ParameterSpec(
@@ -352,9 +354,11 @@ extension PlenaryCatalog {
                             ReplyField("wg", .optional(symbol.workingGroup)),
                             ReplyField("year", .optional(symbol.year)),
                             ReplyField("session", .optional(symbol.session)),
+                            ReplyField("special-session", .optional(symbol.specialSession?.description)),
                             ReplyField("type", .string(symbol.documentType.rawValue)),
                             ReplyField("distribution", .optional(symbol.distribution?.rawValue)),
                             ReplyField("serial", .optional(symbol.serial)),
+                            ReplyField("part", .optional(symbol.part)),
                             ReplyField(
                                 "modifiers",
                                 symbol.modifiers.isEmpty

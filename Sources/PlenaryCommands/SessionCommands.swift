@@ -5,7 +5,8 @@ import Sessions
 extension PlenaryCatalog {
     /// Sessions, agendas and the calendar (issue 3).
     static func sessionCommands(_ services: Services) -> [CommandSpec] {
-        sessionScheduleCommands(services.sessions) + sessionStatusCommands(services.sessions)
+        sessionScheduleCommands(services.sessions) + [sessionRecordCommand(services.sessions)]
+            + sessionStatusCommands(services.sessions)
             + agendaCommands(services.agendas)
             + [calendarCommand(services.calendar)]
     }

@@ -7,6 +7,7 @@ extension PlenaryCatalog {
     /// Working groups and their meetings (issue 3).
     static func workingGroupCommands(_ services: Services) -> [CommandSpec] {
         wgCommands(services.workingGroups) + meetingCommands(services.meetings)
+            + [meetingRecordCommand(services.meetings)]
     }
 
     /// A decision reference, `decision 4/4` or `resolution 5/3` (quoted on a protocol line: it holds a space).

@@ -42,7 +42,8 @@ public struct CalendarEntry: Sendable, Hashable {
     public var start: CalendarDate
     /// The last day (inclusive).
     public var end: CalendarDate
-    /// The status (`scheduled`, `open`, `closed`, `postponed`, `cancelled`).
+    /// The status (`scheduled`, `open`, `closed`, `postponed`, `cancelled`; `held` for a meeting whose days have
+    /// passed).
     public var status: String
     /// How many times its dates, venue or zone changed: the iCalendar SEQUENCE.
     public var revision: Int
@@ -154,7 +155,7 @@ public struct BodyCalendar: Sendable {
                   AND ($3::date IS NULL OR s.start_date <= $3)
                 UNION ALL
                 SELECT 'meeting', m.number, 1, g.code, g.name, partner.number, NULL, NULL, m.venue, m.timezone, NULL,
-                       m.start_date, m.end_date, m.status, m.revision,
+                       m.start_date, m.end_date, plenary_meeting_status(m.status, m.end_date), m.revision,
                        to_char(m.updated_at AT TIME ZONE 'UTC', 'YYYYMMDD"T"HH24MISS"Z"')
                 FROM working_group_meetings m
                 JOIN working_groups g ON g.id = m.working_group_id

@@ -11,7 +11,7 @@ import Storage
 /// body share a day, the status moves only along its transitions — so the rules hold whoever writes and however
 /// many write at once. Each change is one transaction with its audit row.
 public struct SessionRegistry: Sendable {
-    private let database: Database
+    let database: Database
 
     /// Creates the registry over a database.
     public init(database: Database) {

@@ -213,8 +213,8 @@ public enum ExportValidator {
             try check.range(part, 2...99, "with_session_part")
             if meeting.withSession == nil { throw check.fault("with_session_part", "needs with_session") }
         }
-        guard MeetingStatus(rawValue: meeting.status) != nil else {
-            throw check.fault("status", check.choices(MeetingStatus.allCases.map(\.rawValue), meeting.status))
+        guard let status = MeetingStatus(rawValue: meeting.status), MeetingStatus.stored.contains(status) else {
+            throw check.fault("status", check.choices(MeetingStatus.stored.map(\.rawValue), meeting.status))
         }
         let start = try check.date(meeting.start, "start")
         let end = try check.date(meeting.end, "end")

@@ -8,7 +8,7 @@ import Storage
 /// meetings never share a day (an exclusion constraint) and no meeting shares a day with a session of the body
 /// unless it is held in conjunction with that session (a trigger under the body's calendar lock) — Schema/0005.
 public struct MeetingRegistry: Sendable {
-    private let database: Database
+    let database: Database
 
     /// Creates the registry over a database.
     public init(database: Database) {
@@ -17,7 +17,7 @@ public struct MeetingRegistry: Sendable {
 
     static let columns = """
         b.code AS body, g.code AS wg, m.number, m.start_date, m.end_date, m.venue, m.timezone,
-        partner.number AS with_session, m.status, m.status_reason
+        partner.number AS with_session, plenary_meeting_status(m.status, m.end_date) AS status, m.status_reason
         """
 
     static let joins = """

@@ -74,7 +74,9 @@ final class LocalDoor: Door {
         } else {
             // Not kept on failure: in the shell the database may be back by the next command.
             do {
-                runtime = try await Runtime.open(configFile: configFile)
+                // A command that only reads (the observer's) never migrates: it says what is pending and stops.
+                runtime = try await Runtime.open(
+                    configFile: configFile, migrations: spec.role == .observer ? .requireCurrent : .apply)
             } catch {
                 return .error(error)
             }

@@ -70,8 +70,9 @@ let invalidSymbols: [InvalidSymbol] = [
     I("CTOC/COP/WG/2010/1", 3, 9, "WG needs a number: WG.n"),
     I("CTOC/COP/WG4/2010/1", 3, 9, "write WG.4"),
     I("A/61/rev2", 3, 5, "write Rev.2"),
-    I("A/61/XYZ/1", 3, 5, "a series word may not follow the session"),
-    I("A/C.5/XYZ/1", 3, 6, "a series word may not follow a subsidiary body"),
+    I("A/61/XYZ/1", 3, 5, "a series or body word may not follow the session"),
+    // A word after a subsidiary body names a body (A/CONF.192/BMS/2005/1), which a serial must still follow.
+    I("A/C.5/XYZ", nil, 9, "ends without a serial number"),
     I("A/61/C.5/1", 3, 5, "a subsidiary body comes before"),
     I("A/RES/61/1/RES", 5, 11, "at most one special component"),
     I("A/61/L.1/2", 4, 9, "only modifiers may follow L.1"),

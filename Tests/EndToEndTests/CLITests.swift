@@ -100,7 +100,7 @@ struct CLITests {
             let first = try #require(records.first?["record"] as? [String: Any])
             #expect(first["code"] as? String == "CTOC/COP")
             #expect(first["treaty"] is NSNull, "a field without a value is null")
-            #expect(document["record"] == nil, "only a reply with exactly one record has the record shorthand")
+            #expect(document["record"] == nil, "a list has records only, whatever its count")
 
             let one = try Self.json(try run(["--format", "json", "body", "get", "X/Y"]).stdout)
             #expect(one["type"] as? String == "body")

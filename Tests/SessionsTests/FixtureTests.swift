@@ -152,7 +152,7 @@ struct FixtureTests {
             try await conference.meetings.list(body: "CTOC/COP") == [
                 Meeting(
                     body: "CTOC/COP", workingGroup: "WG.2", number: 1, start: day("2007-10-03"), end: day("2007-10-05"),
-                    venue: "Vienna, Austria", timeZone: "Europe/Vienna")
+                    venue: "Vienna, Austria", timeZone: "Europe/Vienna", status: .held)
             ])
 
         let calendar = try await conference.calendar.calendar(body: "CTOC/COP")

@@ -36,7 +36,8 @@ struct MeetingTests {
             first
                 == Meeting(
                     body: "CTOC/COP", workingGroup: "WG.2", number: 1, start: day("2007-10-03"), end: day("2007-10-05"),
-                    venue: "Vienna, Austria", timeZone: "Europe/Vienna"))
+                    venue: "Vienna, Austria", timeZone: "Europe/Vienna", status: .held),
+            "a meeting whose days have passed reads as held")
         #expect(try await meet("WG.2", "2009-09-30", "2009-10-02").number == 2)
         #expect(try await meet("WG.4", "2009-04-14", "2009-04-15").number == 1, "each group counts its own")
         #expect(try await meet("WG.2", "2011-10-19", "2011-10-21", number: 5).number == 5)
