@@ -126,6 +126,7 @@ public struct DocumentRegistry: Sendable {
                         "\(language.rawValue) is not a language of \(parent.symbol); it exists in "
                             + required.map(\.rawValue).joined(separator: ","))
                 }
+                if relation == .corrigendum { try Self.requireIssued(languages, of: parent) }
             }
             let next = try connection.queryOne(
                 """

@@ -226,9 +226,13 @@ extension DocumentRegistry {
                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
                 RETURNING id
             ), versions AS (
-                INSERT INTO document_versions (document_id, language, required)
-                SELECT document.id, language, language = ANY($20::text[])
-                FROM document, unnest(ARRAY['ar', 'zh', 'en', 'fr', 'ru', 'es']) AS language
+                -- A date of issue is the day the original-language text came out: that version is issued then.
+                INSERT INTO document_versions (document_id, language, required, status, issued_on)
+                SELECT document.id, language, language = ANY($20::text[]),
+                       CASE WHEN issued.day IS NULL THEN 'expected' ELSE 'issued' END, issued.day
+                FROM document, unnest(ARRAY['ar', 'zh', 'en', 'fr', 'ru', 'es']) AS language,
+                     LATERAL (SELECT CASE WHEN language = $14 AND language = ANY($20::text[]) THEN $15::date END
+                              AS day) AS issued
             )
             SELECT id FROM document
             """,

@@ -303,9 +303,14 @@ public enum ExportValidator {
                 ).validated()
                 if update.sha256 != version.sha256 { throw .badArgument("sha256", "must be in lower case") }
             }
-            if language == original, !version.required {
+            // A corrigendum may correct one language only (a French-only corrigendum): it need not exist in the
+            // original language. Every other document does.
+            if language == original, !version.required, relation != .corrigendum {
                 throw versionCheck.fault("required", "the original language is always required")
             }
+        }
+        if !document.languages.contains(where: \.required) {
+            throw check.fault("languages", "at least one language must be required")
         }
         if languages.count != Language.allCases.count {
             throw check.fault("languages", "must list the six languages ar, zh, en, fr, ru, es once each")

@@ -1,0 +1,279 @@
+-- A record that stays right (issue 17): references that must point at something, and corrections made on the
+-- record instead of in place.
+--
+-- References. An agenda item a document or a draft names must be on the agenda of its session (of the session's
+-- original part, which carries the agenda for every part); a draft's document must be a registered
+-- limited-distribution document of the draft's own session; a meeting held in conjunction with a session must be
+-- held at it: its days lie within the session's, or at most `plenary_conjunction_days()` before it opens or after
+-- it closes (pre-sessional meetings are held the week before; a group may meet the days after). Decisions entered
+-- from the record (`decision record`) may cite what the registry never held, as decision links may: the registry
+-- does not hold the whole past.
+--
+-- Corrections. A provisional agenda item may be removed (never one a document or a draft names, never on an adopted
+-- agenda: 0004 keeps that); a document may be withdrawn (its symbol stays taken, marked, and it leaves every
+-- report); the dissolution date of a group may be corrected; each is an audited change with its reason.
+
+-- How many days before a session opens or after it closes a meeting held in conjunction with it may fall.
+CREATE FUNCTION plenary_conjunction_days() RETURNS integer LANGUAGE sql IMMUTABLE AS $$ SELECT 7 $$;
+
+-- `4`, `4 (a)`, `4(a)` on the agenda of the session `session` belongs to (its original part).
+CREATE FUNCTION plenary_agenda_has_item(session bigint, label text) RETURNS boolean LANGUAGE sql STABLE AS $$
+    SELECT EXISTS (
+        SELECT 1
+        FROM sessions s
+        JOIN sessions original ON original.body_id = s.body_id AND original.number = s.number AND original.part = 1
+        JOIN agenda_items a ON a.session_id = original.id
+        CROSS JOIN LATERAL (SELECT regexp_match(label, '^([0-9]+) ?(?:\(([a-z]{1,2})\))?$') AS m) parsed
+        WHERE s.id = session AND a.item = (parsed.m)[1]::integer AND a.sub = coalesce((parsed.m)[2], ''))
+$$;
+
+-- Withdrawn documents: kept, symbol and all, with the day and the reason; out of every report.
+ALTER TABLE documents
+    ADD COLUMN withdrawn_on date,
+    ADD COLUMN withdrawn_reason text,
+    ADD CONSTRAINT documents_withdrawal_complete CHECK ((withdrawn_on IS NULL) = (withdrawn_reason IS NULL)),
+    ADD CONSTRAINT documents_withdrawn_reason_not_blank
+        CHECK (withdrawn_reason IS NULL OR (btrim(withdrawn_reason) <> '' AND length(withdrawn_reason) <= 1000));
+
+CREATE FUNCTION plenary_document_record_rules() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    label text;
+BEGIN
+    IF TG_OP = 'UPDATE' AND OLD.withdrawn_on IS NOT NULL THEN
+        IF (NEW.withdrawn_on, NEW.withdrawn_reason) IS DISTINCT FROM (OLD.withdrawn_on, OLD.withdrawn_reason) THEN
+            PERFORM plenary_refuse('documents_withdrawal_final', format(
+                'symbol: %s was withdrawn on %s; the withdrawal stands', OLD.symbol, OLD.withdrawn_on));
+        END IF;
+    END IF;
+    IF NEW.session_id IS NOT NULL
+        AND (TG_OP = 'INSERT' OR NEW.agenda_items IS DISTINCT FROM OLD.agenda_items)
+    THEN
+        FOREACH label IN ARRAY NEW.agenda_items LOOP
+            IF NOT plenary_agenda_has_item(NEW.session_id, label) THEN
+                PERFORM plenary_refuse('documents_agenda_item_exists', format(
+                    'agenda-item: %s is not an item of the agenda of %s; add it with agenda add first', label,
+                    plenary_session_name(NEW.session_id)));
+            END IF;
+        END LOOP;
+    END IF;
+    RETURN NEW;
+END;
+$$;
+
+CREATE TRIGGER documents_20_record BEFORE INSERT OR UPDATE ON documents
+    FOR EACH ROW EXECUTE FUNCTION plenary_document_record_rules();
+
+-- A document is issued when a language version is: `issued_on` on the document without any issued version would
+-- report as issued a text no one can read. Checked at commit, since versions are written after their document.
+CREATE FUNCTION plenary_document_issued_rules() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    d documents%ROWTYPE;
+BEGIN
+    SELECT * INTO d FROM documents WHERE id = NEW.id;
+    IF d.issued_on IS NOT NULL AND NOT EXISTS (
+        SELECT 1 FROM document_versions v WHERE v.document_id = d.id AND v.status = 'issued')
+    THEN
+        PERFORM plenary_refuse('documents_issued_in_a_language', format(
+            'date: %s cannot be issued on %s while no language version is issued', d.symbol, d.issued_on));
+    END IF;
+    RETURN NULL;
+END;
+$$;
+
+CREATE CONSTRAINT TRIGGER documents_30_issued AFTER INSERT OR UPDATE ON documents
+    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION plenary_document_issued_rules();
+
+-- A draft's references: its agenda item on its session's agenda, its document a registered L document of its own
+-- session (any part of it).
+CREATE FUNCTION plenary_decision_reference_rules() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    s sessions%ROWTYPE;
+    doc documents%ROWTYPE;
+    doc_session sessions%ROWTYPE;
+BEGIN
+    IF NEW.recorded THEN
+        RETURN NEW;
+    END IF;
+    SELECT * INTO s FROM sessions
+    WHERE body_id = NEW.body_id AND number = NEW.session_number AND part = NEW.session_part;
+    IF NOT FOUND THEN
+        RETURN NEW;  -- decisions_session_fkey names it
+    END IF;
+    IF NEW.agenda_item IS NOT NULL
+        AND (TG_OP = 'INSERT' OR NEW.agenda_item IS DISTINCT FROM OLD.agenda_item)
+        AND NOT plenary_agenda_has_item(s.id, NEW.agenda_item)
+    THEN
+        PERFORM plenary_refuse('decisions_agenda_item_exists', format(
+            'agenda-item: %s is not an item of the agenda of %s', NEW.agenda_item, plenary_session_name(s.id)));
+    END IF;
+    IF NEW.document IS NOT NULL AND (TG_OP = 'INSERT' OR NEW.document IS DISTINCT FROM OLD.document) THEN
+        SELECT * INTO doc FROM documents WHERE symbol = rtrim(NEW.document, '*');
+        IF NOT FOUND THEN
+            PERFORM plenary_refuse('decisions_document_exists', format(
+                'document: %s is not registered; allocate it with doc allocate series=L first', NEW.document));
+        END IF;
+        SELECT * INTO doc_session FROM sessions WHERE id = doc.session_id;
+        IF doc.distribution <> 'limited' OR doc_session.id IS NULL OR doc_session.body_id <> s.body_id
+            OR doc_session.number <> s.number
+        THEN
+            PERFORM plenary_refuse('decisions_document_of_session', format(
+                'document: %s is not a limited-distribution document of session %s', doc.symbol, s.number));
+        END IF;
+        IF doc.withdrawn_on IS NOT NULL AND TG_OP = 'INSERT' THEN
+            PERFORM plenary_refuse('decisions_document_withdrawn', format(
+                'document: %s was withdrawn on %s', doc.symbol, doc.withdrawn_on));
+        END IF;
+    END IF;
+    RETURN NEW;
+END;
+$$;
+
+CREATE TRIGGER decisions_20_references BEFORE INSERT OR UPDATE ON decisions
+    FOR EACH ROW EXECUTE FUNCTION plenary_decision_reference_rules();
+
+-- An item named by a document or a draft stays on the agenda: remove the reference first.
+CREATE FUNCTION plenary_agenda_item_removal_rules() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    label text := OLD.item || CASE WHEN OLD.sub <> '' THEN ' (' || OLD.sub || ')' ELSE '' END;
+    s sessions%ROWTYPE;
+    symbol text;
+BEGIN
+    SELECT * INTO s FROM sessions WHERE id = OLD.session_id;
+    SELECT d.symbol INTO symbol FROM documents d JOIN sessions ds ON ds.id = d.session_id
+    WHERE ds.body_id = s.body_id AND ds.number = s.number
+      AND EXISTS (SELECT 1 FROM unnest(d.agenda_items) i WHERE replace(i, ' ', '') = replace(label, ' ', ''))
+    ORDER BY d.sort_key LIMIT 1;
+    IF FOUND THEN
+        PERFORM plenary_refuse('agenda_items_referenced', format(
+            'item: %s of the agenda of %s is named by document %s; it stays on the agenda', label,
+            plenary_session_name(s.id), symbol));
+    END IF;
+    IF EXISTS (SELECT 1 FROM decisions d WHERE d.body_id = s.body_id AND d.session_number = s.number
+        AND replace(d.agenda_item, ' ', '') = replace(label, ' ', ''))
+    THEN
+        PERFORM plenary_refuse('agenda_items_referenced', format(
+            'item: %s of the agenda of %s is named by a draft or decision; it stays on the agenda', label,
+            plenary_session_name(s.id)));
+    END IF;
+    RETURN OLD;
+END;
+$$;
+
+CREATE TRIGGER agenda_items_20_removal BEFORE DELETE ON agenda_items
+    FOR EACH ROW EXECUTE FUNCTION plenary_agenda_item_removal_rules();
+
+-- Meetings of a dissolved group, and meetings held in conjunction with a session. Named to fire before
+-- working_group_meetings_10_rules, so its older message (which put the dates the wrong way round) is not reached.
+CREATE FUNCTION plenary_meeting_record_rules() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    g working_groups%ROWTYPE;
+    partner sessions%ROWTYPE;
+    this text;
+BEGIN
+    IF NEW.status = 'cancelled' OR NEW.end_date < NEW.start_date THEN
+        RETURN NEW;
+    END IF;
+    SELECT * INTO g FROM working_groups WHERE id = NEW.working_group_id;
+    IF NOT FOUND THEN
+        RETURN NEW;
+    END IF;
+    this := 'meeting ' || NEW.number || ' of ' || plenary_working_group_name(g.id);
+    IF g.dissolved_on IS NOT NULL AND NEW.end_date > g.dissolved_on THEN
+        PERFORM plenary_refuse('working_group_meetings_before_dissolution', format(
+            'end: %s would end on %s, after the group was dissolved on %s; a dissolved group does not meet', this,
+            NEW.end_date, g.dissolved_on));
+    END IF;
+    IF NEW.with_session_id IS NOT NULL AND (TG_OP = 'INSERT'
+        OR (NEW.start_date, NEW.end_date, NEW.with_session_id)
+            IS DISTINCT FROM (OLD.start_date, OLD.end_date, OLD.with_session_id))
+    THEN
+        SELECT * INTO partner FROM sessions WHERE id = NEW.with_session_id;
+        IF FOUND AND (NEW.start_date < partner.start_date - plenary_conjunction_days()
+            OR NEW.end_date > partner.end_date + plenary_conjunction_days())
+        THEN
+            PERFORM plenary_refuse('working_group_meetings_conjunction', format(
+                'with-session: %s (%s to %s) is not held in conjunction with %s (%s to %s): it must fall within the '
+                'session''s days or at most %s days before or after them', this, NEW.start_date, NEW.end_date,
+                plenary_session_name(partner.id), partner.start_date, partner.end_date, plenary_conjunction_days()));
+        END IF;
+    END IF;
+    RETURN NEW;
+END;
+$$;
+
+CREATE TRIGGER working_group_meetings_05_record BEFORE INSERT OR UPDATE ON working_group_meetings
+    FOR EACH ROW EXECUTE FUNCTION plenary_meeting_record_rules();
+
+-- The other side: a session does not move away from a meeting held in conjunction with it.
+CREATE FUNCTION plenary_session_conjunction_rules() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    m record;
+BEGIN
+    IF (NEW.start_date, NEW.end_date) = (OLD.start_date, OLD.end_date) OR NEW.status = 'cancelled' THEN
+        RETURN NEW;
+    END IF;
+    SELECT w.number, w.start_date, w.end_date, w.working_group_id INTO m FROM working_group_meetings w
+    WHERE w.with_session_id = NEW.id AND w.status <> 'cancelled'
+      AND (w.start_date < NEW.start_date - plenary_conjunction_days()
+        OR w.end_date > NEW.end_date + plenary_conjunction_days())
+    ORDER BY w.start_date LIMIT 1;
+    IF FOUND THEN
+        PERFORM plenary_refuse('sessions_conjunction', format(
+            'start: %s (%s to %s) would leave meeting %s of %s (%s to %s), held in conjunction with it, more than '
+            '%s days away; move or cancel the meeting first', plenary_session_name(NEW.id), NEW.start_date,
+            NEW.end_date, m.number, plenary_working_group_name(m.working_group_id), m.start_date, m.end_date,
+            plenary_conjunction_days()));
+    END IF;
+    RETURN NEW;
+END;
+$$;
+
+CREATE TRIGGER sessions_30_conjunction BEFORE UPDATE ON sessions
+    FOR EACH ROW EXECUTE FUNCTION plenary_session_conjunction_rules();
+
+-- Corrections of a group's dissolution: only through `wg correct-dissolution`, which says so for its transaction
+-- (set_config('plenary.correction', 'wg-dissolution', true)) and writes the audit row with the reason. Everything
+-- else about a dissolved group stays as 0005 holds it. This replaces 0005's function with the one exception added.
+CREATE OR REPLACE FUNCTION plenary_working_group_rules() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    this text := plenary_working_group_name(OLD.id);
+    latest working_group_renames%ROWTYPE;
+    clash record;
+    correcting boolean := current_setting('plenary.correction', true) IS NOT DISTINCT FROM 'wg-dissolution';
+BEGIN
+    PERFORM plenary_lock_calendar(OLD.body_id);
+    IF (NEW.body_id, NEW.code) IS DISTINCT FROM (OLD.body_id, OLD.code) THEN
+        PERFORM plenary_refuse('working_groups_identity_fixed', format(
+            'code: %s keeps its body and code; they are part of its document symbols', this));
+    END IF;
+    IF OLD.dissolved_on IS NOT NULL THEN
+        IF NOT correcting OR NEW.dissolved_on IS NULL
+            OR (NEW.name, NEW.mandate, NEW.kind, NEW.established_by, NEW.established_on)
+                IS DISTINCT FROM (OLD.name, OLD.mandate, OLD.kind, OLD.established_by, OLD.established_on)
+        THEN
+            PERFORM plenary_refuse('working_groups_dissolved', format(
+                'code: %s was dissolved on %s; a dissolved group does not change (a wrong date is corrected with '
+                'wg correct-dissolution)', this, OLD.dissolved_on));
+        END IF;
+    END IF;
+    IF NEW.name <> OLD.name THEN
+        SELECT * INTO latest FROM working_group_renames WHERE working_group_id = OLD.id ORDER BY id DESC LIMIT 1;
+        IF NOT FOUND OR (latest.old_name, latest.new_name) <> (OLD.name, NEW.name) THEN
+            PERFORM plenary_refuse('working_groups_rename_history', format(
+                'name: %s is renamed only with wg rename, which keeps the history', this));
+        END IF;
+    END IF;
+    IF NEW.dissolved_on IS NOT NULL THEN
+        SELECT m.number, m.start_date INTO clash FROM working_group_meetings m
+        WHERE m.working_group_id = OLD.id AND m.status <> 'cancelled' AND m.end_date > NEW.dissolved_on
+        ORDER BY m.start_date LIMIT 1;
+        IF FOUND THEN
+            PERFORM plenary_refuse('working_groups_meetings_after_dissolution', format(
+                'date: %s has meeting %s on %s, after %s; cancel it before dissolving the group', this, clash.number,
+                clash.start_date, NEW.dissolved_on));
+        END IF;
+    END IF;
+    NEW.updated_at := now();
+    RETURN NEW;
+END;
+$$;
