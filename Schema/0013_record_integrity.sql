@@ -277,3 +277,41 @@ BEGIN
     RETURN NEW;
 END;
 $$;
+
+-- Deadlines by what a document is (replaces 0008's function). The provisional agenda of a session is the
+-- main-series document (not a revision, corrigendum or addendum of one) whose title says it is: "Provisional
+-- agenda", "Provisional agenda and annotations", "Annotated provisional agenda" — whatever its serial. It is due 60
+-- days before a regular session and 30 before a special one; every other pre-session document (main and information
+-- series, and their addenda) 42 days before, unless the body's rule says otherwise; in-session papers (L, CRP, WP),
+-- revisions and corrigenda are issued as the meeting needs them and have no deadline.
+CREATE OR REPLACE FUNCTION plenary_is_provisional_agenda(d documents) RETURNS boolean LANGUAGE sql IMMUTABLE AS $$
+    SELECT d.doc_type = 'main' AND d.relation IS NULL AND d.title ~* '(^|[^a-z])provisional agenda([^a-z]|$)'
+$$;
+
+CREATE OR REPLACE FUNCTION plenary_document_due(d documents) RETURNS date LANGUAGE sql STABLE AS $$
+    SELECT CASE
+        WHEN d.doc_type NOT IN ('main', 'information') OR coalesce(d.relation, 'addendum') <> 'addendum' THEN NULL
+        WHEN d.meeting_id IS NOT NULL THEN m.start_date - coalesce(r.pre_session_days, 42)
+        WHEN plenary_is_provisional_agenda(d) THEN s.start_date
+            - CASE WHEN s.kind = 'special' THEN coalesce(r.agenda_special_days, 30)
+                   ELSE coalesce(r.agenda_regular_days, 60) END
+        ELSE s.start_date - coalesce(r.pre_session_days, 42)
+    END
+    FROM (SELECT 1) AS one
+    LEFT JOIN sessions s ON s.id = d.session_id
+    LEFT JOIN working_group_meetings m ON m.id = d.meeting_id
+    LEFT JOIN document_deadline_rules r ON r.body_id = d.body_id
+$$;
+
+-- Whether `d` is replaced, as of `today`, by a later revision issued in every language it requires by then: the
+-- current text is the revision, and the deadlines report follows it.
+CREATE FUNCTION plenary_document_superseded_on(d documents, today date) RETURNS boolean LANGUAGE sql STABLE AS $$
+    SELECT EXISTS (
+        SELECT 1 FROM documents r
+        WHERE r.relation = 'revision' AND r.withdrawn_on IS NULL
+          AND r.parent_id = CASE WHEN d.relation = 'revision' THEN d.parent_id ELSE d.id END
+          AND r.relation_number > CASE WHEN d.relation = 'revision' THEN d.relation_number ELSE 0 END
+          AND NOT EXISTS (
+              SELECT 1 FROM document_versions v WHERE v.document_id = r.id AND v.required
+                AND (v.status <> 'issued' OR v.issued_on > today)))
+$$;

@@ -282,7 +282,8 @@ extension DocumentRegistry {
             """
             SELECT d.id, d.symbol, d.reissued, b.code AS body, s.number AS session, g.code AS wg,
                    m.number AS meeting, d.doc_type, d.distribution, d.title, d.agenda_items, d.original_language,
-                   d.issued_on, d.relation, p.symbol AS parent, p.reissued AS parent_reissued,
+                   d.issued_on, d.relation, p.symbol AS parent, p.reissued AS parent_reissued, d.withdrawn_on,
+                   d.withdrawn_reason,
                    latest.symbol AS latest_revision, v.language, v.required, v.status,
                    v.issued_on AS version_issued_on, v.file, v.bytes, v.sha256
             FROM documents d JOIN bodies b ON b.id = d.body_id
@@ -346,7 +347,7 @@ extension DocumentRegistry {
         }
         let type = DocumentSymbol.DocumentType(rawValue: try row.decode("doc_type")) ?? .main
         let printed = try DocumentSymbol(reissued ? symbol + "*" : symbol)
-        return Document(
+        var document = Document(
             symbol: printed, body: try row.decode("body"), placement: placement, type: type,
             distribution: DocumentSymbol.Distribution(rawValue: try row.decode("distribution")) ?? .general,
             title: try row.decode("title"), agendaItems: try row.decode("agenda_items"),
@@ -355,6 +356,9 @@ extension DocumentRegistry {
             relation: try row.decode("relation", as: String?.self).flatMap(DocumentRelation.init(rawValue:)),
             supersededBy: latest.flatMap { DocumentRules.unmarked($0) == DocumentRules.unmarked(printed) ? nil : $0 },
             versions: versions)
+        document.withdrawnOn = try row.decode("withdrawn_on", as: CalendarDate?.self)
+        document.withdrawnReason = try row.decode("withdrawn_reason", as: String?.self)
+        return document
     }
 
     static func deadlineRule(_ connection: Connection, bodyID: Int) throws -> DeadlineRule {

@@ -10,8 +10,8 @@ import Storage
 /// and everything that depends on other rows: a code is never reused, a name changes only through a recorded
 /// rename, renames are never edited or deleted, and a dissolved group changes no more.
 public struct WorkingGroupRegistry: Sendable {
-    private let database: Database
-    private let clock: CalendarClock
+    let database: Database
+    let clock: CalendarClock
 
     /// Creates the registry; `clock` supplies the dissolution date when none is given.
     public init(database: Database, clock: CalendarClock = .system) {
