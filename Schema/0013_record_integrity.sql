@@ -315,3 +315,81 @@ CREATE FUNCTION plenary_document_superseded_on(d documents, today date) RETURNS 
               SELECT 1 FROM document_versions v WHERE v.document_id = r.id AND v.required
                 AND (v.status <> 'issued' OR v.issued_on > today)))
 $$;
+
+-- Lineage links taken back (`decision unlink`): 0007 refused every DELETE; a link entered by mistake now goes, only
+-- through the command, which says so for its transaction and keeps the link and the reason in the audit trail.
+-- UPDATE stays refused by 0007's function, which now fires for INSERT and UPDATE only.
+DROP TRIGGER decision_links_rules ON decision_links;
+CREATE TRIGGER decision_links_rules BEFORE INSERT OR UPDATE ON decision_links
+    FOR EACH ROW EXECUTE FUNCTION plenary_decision_link_rules();
+
+CREATE FUNCTION plenary_decision_link_removal_rules() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF current_setting('plenary.correction', true) IS DISTINCT FROM 'decision-unlink' THEN
+        PERFORM plenary_refuse('decision_links_kept',
+            'decision_links: links are history; one entered by mistake is taken back with decision unlink');
+    END IF;
+    RETURN OLD;
+END;
+$$;
+
+CREATE TRIGGER decision_links_removal BEFORE DELETE ON decision_links
+    FOR EACH ROW EXECUTE FUNCTION plenary_decision_link_removal_rules();
+
+-- A session scheduled by mistake and cancelled (`session strike`): its number is given back, so the real session
+-- of that number can be scheduled. Documents never reuse a symbol; a session number is a slot in the body's
+-- calendar, and one held by a session that never took place, had nothing filed under it and was cancelled as a
+-- mistake belongs to the session that does take place. The struck row is kept here, whole, with the reason, and
+-- in the audit trail. Only a cancelled session with nothing referring to it (the foreign keys of agenda items,
+-- adoptions, documents, decisions, meetings and resumptions refuse the rest) is struck, and only through the
+-- command, which says so for its transaction.
+CREATE TABLE struck_sessions (
+    id         bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    body_id    bigint NOT NULL REFERENCES bodies (id),
+    number     integer NOT NULL,
+    part       integer NOT NULL,
+    session    jsonb NOT NULL,
+    reason     text NOT NULL,
+    struck_at  timestamptz NOT NULL DEFAULT now(),
+    CONSTRAINT struck_sessions_reason_not_blank CHECK (btrim(reason) <> '' AND length(reason) <= 1000)
+);
+
+CREATE TRIGGER struck_sessions_kept BEFORE UPDATE OR DELETE ON struck_sessions
+    FOR EACH ROW EXECUTE FUNCTION plenary_keep_history();
+
+CREATE FUNCTION plenary_session_strike_rules() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF current_setting('plenary.correction', true) IS DISTINCT FROM 'session-strike' THEN
+        PERFORM plenary_refuse('sessions_kept',
+            'sessions: rows are history and are never deleted; a cancelled session scheduled by mistake is struck '
+            'with session strike');
+    END IF;
+    IF OLD.status <> 'cancelled' THEN
+        PERFORM plenary_refuse('sessions_strike_cancelled', format(
+            'status: %s is %s; only a cancelled session is struck', plenary_session_name(OLD.id), OLD.status));
+    END IF;
+    RETURN OLD;
+END;
+$$;
+
+DROP TRIGGER sessions_no_delete ON sessions;
+CREATE TRIGGER sessions_no_delete BEFORE DELETE ON sessions
+    FOR EACH ROW EXECUTE FUNCTION plenary_session_strike_rules();
+
+-- The number of a cancelled session: say how it is given back, before 0004's rule refuses it in general terms.
+CREATE FUNCTION plenary_session_number_rules() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    other sessions%ROWTYPE;
+BEGIN
+    SELECT * INTO other FROM sessions WHERE body_id = NEW.body_id AND number = NEW.number AND part = NEW.part;
+    IF FOUND AND other.status = 'cancelled' THEN
+        PERFORM plenary_refuse('sessions_number_key', format(
+            'number: %s was cancelled and keeps its number; if it was scheduled by mistake, session strike gives '
+            'the number back', plenary_session_name(other.id)));
+    END IF;
+    RETURN NEW;
+END;
+$$;
+
+CREATE TRIGGER sessions_05_number BEFORE INSERT ON sessions
+    FOR EACH ROW EXECUTE FUNCTION plenary_session_number_rules();

@@ -88,10 +88,10 @@ extension DocumentRegistry {
             try requireWorkingGroup(connection, body: body, code: group)
             let row = try connection.queryOne(
                 """
-                SELECT m.id, m.start_date, extract(year FROM m.start_date)::int AS first_year,
+                SELECT m.id, m.start_date, g.code, extract(year FROM m.start_date)::int AS first_year,
                        extract(year FROM m.end_date)::int AS last_year
                 FROM working_group_meetings m JOIN working_groups g ON g.id = m.working_group_id
-                WHERE g.body_id = $1 AND g.code = $2 AND m.number = $3
+                WHERE g.body_id = $1 AND upper(g.code) = upper($2) AND m.number = $3
                 """,
                 [body.id, group, number])
             guard let row else {
@@ -99,11 +99,13 @@ extension DocumentRegistry {
             }
             let first: Int = try row.decode("first_year")
             let last: Int = try row.decode("last_year")
+            // The group's code as registered, whatever case it was given in: it goes into symbols.
+            let registered: String = try row.decode("code")
             return Place(
                 sessionID: nil, meetingID: try row.decode("id"),
                 filing: DocumentRules.Filing(
-                    label: "meeting \(number) of \(group) of \(body.code)", body: body.code, session: nil,
-                    workingGroup: group, years: first...max(first, last)),
+                    label: "meeting \(number) of \(registered) of \(body.code)", body: body.code, session: nil,
+                    workingGroup: registered, years: first...max(first, last)),
                 opening: try row.decode("start_date"))
         }
     }
@@ -130,7 +132,7 @@ extension DocumentRegistry {
     /// 550 naming `wg` unless `body` has a working group `code`.
     static func requireWorkingGroup(_ connection: Connection, body: CalendarBody, code: String) throws {
         let found = try connection.queryOne(
-            "SELECT 1 AS found FROM working_groups WHERE body_id = $1 AND code = $2", [body.id, code])
+            "SELECT 1 AS found FROM working_groups WHERE body_id = $1 AND upper(code) = upper($2)", [body.id, code])
         if found == nil { throw PlenaryError.notFound("wg: \(body.code) has no working group \(code)") }
     }
 

@@ -10,7 +10,7 @@ import Storage
 /// body share a day, the status moves only along its transitions — so the rules hold whoever writes and however
 /// many write at once. Each change is one transaction with its audit row.
 public struct SessionRegistry: Sendable {
-    private let database: Database
+    let database: Database
 
     /// Creates the registry over a database.
     public init(database: Database) {
@@ -136,6 +136,13 @@ public struct SessionRegistry: Sendable {
                 throw PlenaryError.badArgument("end", "must not be before start=\(start)")
             }
             let movesDates = start != before.start || end != before.end
+            // Dates given to a postponed session are a request to hold it: the same dates again would leave it
+            // postponed while the reply looked like success. The database holds the same rule (Schema/0004).
+            if before.status == .postponed, change.start != nil || change.end != nil, !movesDates {
+                throw PlenaryError.conflict(
+                    "start: \(before.label) of \(body) is postponed from \(before.start) to \(before.end); it is "
+                        + "scheduled again only on new dates (give start= and end= that differ)")
+            }
             let status = before.status == .postponed && movesDates ? SessionStatus.scheduled : before.status
             let row = try connection.queryOne(
                 """

@@ -271,6 +271,13 @@ public enum ExportValidator {
             throw check.fault("original_language", Language.rule + ", got \(document.originalLanguage)")
         }
         _ = try document.issued.map { value throws(TransferError) in try check.date(value, "issued") }
+        _ = try document.withdrawn.map { value throws(TransferError) in try check.date(value, "withdrawn") }
+        if (document.withdrawn == nil) != (document.withdrawnReason == nil) {
+            throw check.fault("withdrawn_reason", "is given with withdrawn, and only with it")
+        }
+        if let reason = document.withdrawnReason, reason.allSatisfy(\.isWhitespace) || reason.count > 1000 {
+            throw check.fault("withdrawn_reason", "must be 1 to 1000 characters")
+        }
         let relation = symbol.modifiers.last.flatMap(DocumentRelation.init)
         let parent = relation == nil ? nil : symbol.parent?.description
         if document.parent != parent {

@@ -172,7 +172,7 @@ public struct WorkingGroupRegistry: Sendable {
         let row = try connection.queryOne(
             """
             SELECT g.id, \(columns) FROM working_groups g JOIN bodies b ON b.id = g.body_id
-            WHERE g.body_id = $1 AND g.code = $2
+            WHERE g.body_id = $1 AND upper(g.code) = upper($2)
             """ + (lock ? " FOR NO KEY UPDATE OF g" : ""),
             [body.id, code])
         guard let row else { throw PlenaryError.notFound("code: \(body.code) has no working group \(code)") }

@@ -62,7 +62,9 @@ struct ExportRoundTripPropertyTests {
             do {
                 try Self.importing(first, into: target)
             } catch {
-                Issue.record("the export of these accepted commands does not import: \(error)\n\(accepted.joined(separator: "\n"))")
+                Issue.record(
+                    "the export of these accepted commands does not import: \(error)\n\(accepted.joined(separator: "\n"))"
+                )
                 return
             }
             let second = try Self.export(target)

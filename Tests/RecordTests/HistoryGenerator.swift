@@ -57,7 +57,7 @@ enum HistoryGen {
         let n = Int.random(in: sessions, using: &rng)
         let wg = "WG.\(Int.random(in: 1...2, using: &rng))"
         let decision = "\(n)/\(Int.random(in: 1...3, using: &rng))"
-        switch Int.random(in: 0..<34, using: &rng) {
+        switch Int.random(in: 0..<35, using: &rng) {
         case 0, 1:
             return "session schedule \(b) number=\(n) start=\(year(n))-10-0\(Int.random(in: 1...3, using: &rng)) "
                 + "end=\(year(n))-10-1\(Int.random(in: 0...2, using: &rng)) venue=Vienna"
@@ -68,12 +68,16 @@ enum HistoryGen {
         case 6:
             return "session reschedule \(b) number=\(n) start=\(year(n))-10-1\(Int.random(in: 3...5, using: &rng)) "
                 + "end=\(year(n))-10-2\(Int.random(in: 0...5, using: &rng))"
-        case 7, 8: return "agenda add \(b) session=\(n) item=\(item(&rng)) title=\"Item \(Int.random(in: 1...99, using: &rng))\""
+        case 7, 8:
+            return
+                "agenda add \(b) session=\(n) item=\(item(&rng)) title=\"Item \(Int.random(in: 1...99, using: &rng))\""
         case 9: return "agenda adopt \(b) session=\(n) date=\(year(n))-10-0\(Int.random(in: 1...5, using: &rng))"
-        case 10: return "agenda amend \(b) session=\(n) item=\(item(&rng)) title=\"Amended\" reason=\"as orally amended\""
+        case 10:
+            return "agenda amend \(b) session=\(n) item=\(item(&rng)) title=\"Amended\" reason=\"as orally amended\""
         case 11: return "agenda remove \(b) session=\(n) item=\(item(&rng)) reason=\"added by mistake\""
         case 12, 13:
-            var line = "doc allocate \(b) session=\(n) series=\(pick(["main", "main", "L", "CRP"], &rng)) title=\"Paper\""
+            var line =
+                "doc allocate \(b) session=\(n) series=\(pick(["main", "main", "L", "CRP"], &rng)) title=\"Paper\""
             if Bool.random(using: &rng) { line += " agenda-item=\(item(&rng))" }
             if Int.random(in: 0..<3, using: &rng) == 0 { line += " languages=\(languageList(&rng))" }
             if Int.random(in: 0..<4, using: &rng) == 0 { line += " original=fr" }
@@ -90,31 +94,46 @@ enum HistoryGen {
         case 19: return pick(["doc amend \(symbol(&rng))", "doc reissue \(symbol(&rng))"], &rng)
         case 20: return "doc withdraw \(symbol(&rng)) reason=\"allocated by mistake\""
         case 21, 22:
-            var line = "decision draft \(b) session=\(n) kind=decision title=\"Draft \(Int.random(in: 1...9, using: &rng))\""
+            var line =
+                "decision draft \(b) session=\(n) kind=decision title=\"Draft \(Int.random(in: 1...9, using: &rng))\""
             if Bool.random(using: &rng) { line += " agenda-item=\"\(Int.random(in: 1...4, using: &rng))\"" }
-            if Bool.random(using: &rng) { line += " document=\(body)/\(year(n))/L.\(Int.random(in: 1...3, using: &rng))" }
+            if Bool.random(using: &rng) {
+                line += " document=\(body)/\(year(n))/L.\(Int.random(in: 1...3, using: &rng))"
+            }
             return line
-        case 23: return "decision adopt id=\(Int.random(in: 1...6, using: &rng)) date=\(year(n))-10-1\(Int.random(in: 0...2, using: &rng))"
+        case 23:
+            return
+                "decision adopt id=\(Int.random(in: 1...6, using: &rng)) date=\(year(n))-10-1\(Int.random(in: 0...2, using: &rng))"
         case 24: return "decision withdraw id=\(Int.random(in: 1...6, using: &rng)) reason=merged"
         case 25:
             return "decision record \(b) session=\(n) kind=decision number=\(decision) title=\"Decision \(decision)\" "
                 + "adopted=\(year(n))-10-1\(Int.random(in: 0...2, using: &rng))"
         case 26:
             let other = "\(Int.random(in: sessions, using: &rng))/\(Int.random(in: 1...3, using: &rng))"
-            return "decision link \(b) number=\(decision) \(pick(["supersedes", "amends", "recalls"], &rng))=\"decision \(other)\""
+            return
+                "decision link \(b) number=\(decision) \(pick(["supersedes", "amends", "recalls"], &rng))=\"decision \(other)\""
         case 27:
             let other = "\(Int.random(in: sessions, using: &rng))/\(Int.random(in: 1...3, using: &rng))"
-            return "decision unlink \(b) number=\(decision) \(pick(["supersedes", "amends", "recalls"], &rng))=\"decision \(other)\" "
+            return
+                "decision unlink \(b) number=\(decision) \(pick(["supersedes", "amends", "recalls"], &rng))=\"decision \(other)\" "
                 + "reason=\"linked by mistake\""
-        case 28: return "wg establish \(b) code=\(wg) name=\"Group \(wg)\" established=\(year(1))-01-0\(Int.random(in: 1...9, using: &rng))"
-        case 29: return "wg rename \(b) code=\(wg) name=\"Renamed \(Int.random(in: 1...9, using: &rng))\" date=\(day(1, &rng, month: 3))"
+        case 28:
+            return
+                "wg establish \(b) code=\(wg) name=\"Group \(wg)\" established=\(year(1))-01-0\(Int.random(in: 1...9, using: &rng))"
+        case 29:
+            return
+                "wg rename \(b) code=\(wg) name=\"Renamed \(Int.random(in: 1...9, using: &rng))\" date=\(day(1, &rng, month: 3))"
         case 30: return "wg dissolve \(b) code=\(wg) date=\(day(Int.random(in: 2...4, using: &rng), &rng, month: 12))"
-        case 31: return "wg correct-dissolution \(b) code=\(wg) date=\(day(4, &rng, month: 12)) reason=\"wrong date entered\""
+        case 31:
+            return
+                "wg correct-dissolution \(b) code=\(wg) date=\(day(4, &rng, month: 12)) reason=\"wrong date entered\""
         case 32:
-            var line = "meeting schedule \(b) wg=\(wg) start=\(year(n))-10-0\(Int.random(in: 1...3, using: &rng)) "
+            var line =
+                "meeting schedule \(b) wg=\(wg) start=\(year(n))-10-0\(Int.random(in: 1...3, using: &rng)) "
                 + "end=\(year(n))-10-0\(Int.random(in: 4...6, using: &rng)) venue=Vienna"
             if Bool.random(using: &rng) { line += " with-session=\(n)" }
             return line
+        case 33: return "session strike \(b) number=\(n) reason=\"scheduled by mistake\""
         default: return "meeting cancel \(b) wg=\(wg) number=\(Int.random(in: 1...2, using: &rng)) reason=\"no quorum\""
         }
     }
@@ -123,7 +142,8 @@ enum HistoryGen {
         var lines = ["body add code=\(body) name=\"Conference of the Parties\" timezone=Europe/Vienna"]
         // Sessions first more often than not, so later commands have something to refer to.
         for n in sessions where Int.random(in: 0..<4, using: &rng) > 0 {
-            lines.append("session schedule body=\(body) number=\(n) start=\(year(n))-10-01 end=\(year(n))-10-10 venue=Vienna")
+            lines.append(
+                "session schedule body=\(body) number=\(n) start=\(year(n))-10-01 end=\(year(n))-10-10 venue=Vienna")
         }
         for _ in 0..<Int.random(in: 40...90, using: &rng) { lines.append(line(&rng)) }
         return History(lines: lines)
