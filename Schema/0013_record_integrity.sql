@@ -119,7 +119,7 @@ BEGIN
             PERFORM plenary_refuse('decisions_document_of_session', format(
                 'document: %s is not a limited-distribution document of session %s', doc.symbol, s.number));
         END IF;
-        IF doc.withdrawn_on IS NOT NULL AND TG_OP = 'INSERT' THEN
+        IF doc.withdrawn_on IS NOT NULL AND TG_OP = 'INSERT' AND NOT plenary_importing() THEN
             PERFORM plenary_refuse('decisions_document_withdrawn', format(
                 'document: %s was withdrawn on %s', doc.symbol, doc.withdrawn_on));
         END IF;
@@ -393,3 +393,294 @@ $$;
 
 CREATE TRIGGER sessions_05_number BEFORE INSERT ON sessions
     FOR EACH ROW EXECUTE FUNCTION plenary_session_number_rules();
+
+
+-- Import (issue 17: every export imports). A few rules refuse to *create* what the services allow a record to
+-- *become*: an agenda item, a draft or a meeting held with a session that was cancelled after they were entered.
+-- `plenary import` says so for its own transaction (set_config('plenary.import', 'on', true)), and these refusals,
+-- which guard the live workflow, let the record as it stands be loaded. The functions below are 0004's, 0007's and
+-- 0005's with that one exception added each; nothing else changes.
+CREATE FUNCTION plenary_importing() RETURNS boolean LANGUAGE sql STABLE AS $$
+    SELECT current_setting('plenary.import', true) IS NOT DISTINCT FROM 'on'
+$$;
+
+
+CREATE OR REPLACE FUNCTION plenary_agenda_item_rules() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    target bigint := CASE WHEN TG_OP = 'DELETE' THEN OLD.session_id ELSE NEW.session_id END;
+    session_status text;
+    adopted date;
+BEGIN
+    -- A share lock on the session: adopting takes a stronger one, so no item slips in while the agenda is adopted.
+    SELECT status INTO session_status FROM sessions WHERE id = target FOR SHARE;
+    IF NOT FOUND THEN
+        RETURN NEW;  -- the foreign key names the missing session
+    END IF;
+    IF TG_OP = 'UPDATE' AND (NEW.session_id, NEW.item, NEW.sub) IS DISTINCT FROM (OLD.session_id, OLD.item, OLD.sub)
+    THEN
+        PERFORM plenary_refuse('agenda_items_identity_fixed', format(
+            'item: an agenda item keeps its session and number (%s)', plenary_session_name(target)));
+    END IF;
+    IF TG_OP = 'INSERT' AND session_status = 'cancelled' AND NOT plenary_importing() THEN
+        PERFORM plenary_refuse('agenda_items_session_cancelled', format(
+            'session: %s is cancelled; its agenda takes no items', plenary_session_name(target)));
+    END IF;
+    SELECT adopted_on INTO adopted FROM agenda_adoptions WHERE session_id = target;
+    IF adopted IS NOT NULL THEN
+        -- The amendment path says so for this transaction only (set_config(..., true)); anything else is refused.
+        IF current_setting('plenary.agenda_amendment', true) IS DISTINCT FROM target::text THEN
+            PERFORM plenary_refuse('agenda_items_adopted', format(
+                'item: the agenda of %s was adopted on %s; it changes only by agenda amend',
+                plenary_session_name(target), adopted));
+        END IF;
+        IF TG_OP = 'DELETE' THEN
+            RETURN OLD;
+        END IF;
+        NEW.amended_at := now();
+    END IF;
+    IF TG_OP = 'DELETE' THEN
+        RETURN OLD;
+    END IF;
+    RETURN NEW;
+END;
+$$;
+
+CREATE OR REPLACE FUNCTION plenary_decision_rules() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    this text;
+    body_code text;
+    s sessions%ROWTYPE;
+    taken decisions%ROWTYPE;
+    parts text;
+BEGIN
+    SELECT code INTO body_code FROM bodies WHERE id = NEW.body_id;
+    IF TG_OP = 'UPDATE' THEN
+        this := plenary_decision_name(OLD);
+        -- Frozen means frozen: an adopted text is corrected only by a later decision.
+        IF OLD.stage = 'adopted' THEN
+            PERFORM plenary_refuse('decisions_frozen', format('%s: %s was adopted on %s; %s',
+                CASE
+                    WHEN (NEW.body_id, NEW.kind, NEW.session_number, NEW.serial, NEW.letter)
+                        IS DISTINCT FROM (OLD.body_id, OLD.kind, OLD.session_number, OLD.serial, OLD.letter)
+                        THEN 'number'
+                    WHEN NEW.title IS DISTINCT FROM OLD.title THEN 'title'
+                    WHEN NEW.wording IS DISTINCT FROM OLD.wording THEN 'text'
+                    WHEN NEW.adopted_on IS DISTINCT FROM OLD.adopted_on THEN 'adopted'
+                    ELSE 'id'
+                END,
+                this, OLD.adopted_on,
+                'an adopted text is frozen; a later decision amends or supersedes it'));
+        END IF;
+        IF OLD.stage = 'withdrawn' THEN
+            PERFORM plenary_refuse('decisions_withdrawn', format(
+                'id: %s was withdrawn; a withdrawn draft does not change', this));
+        END IF;
+        IF (NEW.body_id, NEW.kind, NEW.session_number) IS DISTINCT FROM (OLD.body_id, OLD.kind, OLD.session_number)
+        THEN
+            PERFORM plenary_refuse('decisions_identity_fixed', format(
+                'kind: %s keeps its body, kind and session; withdraw it and table a new draft', this));
+        END IF;
+        IF NEW.recorded THEN
+            PERFORM plenary_refuse('decisions_recorded_on_entry', format(
+                'id: %s was tabled as a draft; only decision record enters a decision as recorded', this));
+        END IF;
+    ELSIF NEW.stage = 'withdrawn' THEN
+        PERFORM plenary_refuse('decisions_stage_transition', 'id: only a draft can be withdrawn');
+    END IF;
+
+    -- A draft carries the body's own limited-distribution document.
+    IF NEW.document IS NOT NULL AND NOT starts_with(NEW.document, body_code || '/') THEN
+        PERFORM plenary_refuse('decisions_document_series', format(
+            'document: %s is not a document of %s', NEW.document, body_code));
+    END IF;
+
+    IF NEW.stage = 'adopted' THEN
+        -- Adoption (a draft's) or recording (an insert): the session decides. Its share lock keeps it from closing
+        -- or moving until this transaction ends.
+        SELECT * INTO s FROM sessions
+        WHERE body_id = NEW.body_id AND number = NEW.session_number AND part = NEW.session_part FOR SHARE;
+        IF NOT FOUND THEN
+            RETURN NEW;  -- decisions_session_fkey names the missing session
+        END IF;
+        IF s.status NOT IN ('open', 'closed') THEN
+            PERFORM plenary_refuse('decisions_session_status', format(
+                'session: %s of %s is %s; decisions are adopted at an open session, or recorded once it has met',
+                plenary_session_label(s.number, s.part), body_code, s.status));
+        END IF;
+        IF NEW.adopted_on IS NULL THEN
+            RETURN NEW;  -- decisions_adoption_complete names it
+        END IF;
+        IF NEW.adopted_on NOT BETWEEN s.start_date AND s.end_date THEN
+            PERFORM plenary_refuse('decisions_adoption_date', format(
+                'date: %s is not a day of %s of %s (%s to %s)', NEW.adopted_on,
+                plenary_session_label(s.number, s.part), body_code, s.start_date, s.end_date));
+        END IF;
+
+        IF TG_OP = 'UPDATE' THEN
+            -- The number comes from the counter and nowhere else: gapless, and never chosen by the writer.
+            IF NEW.serial IS NOT NULL OR NEW.letter <> '' THEN
+                PERFORM plenary_refuse('decisions_number_assigned', format(
+                    'number: adoption assigns the next number of %s; a known number is entered with decision record',
+                    this));
+            END IF;
+            INSERT INTO decision_counters AS c (body_id, session_number, kind, last_serial)
+            VALUES (NEW.body_id, NEW.session_number, NEW.kind, 1)
+            ON CONFLICT (body_id, session_number, kind) DO UPDATE SET last_serial = c.last_serial + 1
+            RETURNING c.last_serial INTO NEW.serial;
+        ELSE
+            IF NEW.serial IS NULL THEN
+                RETURN NEW;  -- decisions_adoption_complete names it
+            END IF;
+            -- Taking the counter's lock first serialises recording with adoption at the same session.
+            INSERT INTO decision_counters AS c (body_id, session_number, kind, last_serial)
+            VALUES (NEW.body_id, NEW.session_number, NEW.kind, NEW.serial)
+            ON CONFLICT (body_id, session_number, kind) DO UPDATE SET last_serial = greatest(c.last_serial, NEW.serial);
+            SELECT * INTO taken FROM decisions
+            WHERE body_id = NEW.body_id AND kind = NEW.kind AND session_number = NEW.session_number
+              AND serial = NEW.serial AND letter = NEW.letter;
+            IF FOUND THEN
+                PERFORM plenary_refuse('decisions_number_key', format(
+                    'number: %s is already taken ("%s", adopted on %s); a number is never given twice',
+                    plenary_decision_name(taken), taken.title, taken.adopted_on));
+            END IF;
+            -- A number stands alone or is split into lettered parts, never both.
+            SELECT string_agg(CASE WHEN letter = '' THEN '(whole)' ELSE letter END, ', ' ORDER BY letter) INTO parts
+            FROM decisions
+            WHERE body_id = NEW.body_id AND kind = NEW.kind AND session_number = NEW.session_number
+              AND serial = NEW.serial AND (letter = '') <> (NEW.letter = '');
+            IF parts IS NOT NULL THEN
+                PERFORM plenary_refuse('decisions_number_parts', format(
+                    'number: %s %s of %s is already entered as %s; a number stands alone or has lettered parts, '
+                    'never both', NEW.kind, plenary_decision_number(NEW.session_number, NEW.serial, ''), body_code,
+                    CASE WHEN NEW.letter = '' THEN 'parts ' || parts ELSE 'a whole number' END));
+            END IF;
+        END IF;
+    ELSIF TG_OP = 'INSERT' OR NEW.session_part IS DISTINCT FROM OLD.session_part THEN
+        -- A draft is tabled at a session that will take place or has; a cancelled one adopts nothing.
+        SELECT * INTO s FROM sessions
+        WHERE body_id = NEW.body_id AND number = NEW.session_number AND part = NEW.session_part;
+        IF FOUND AND s.status = 'cancelled' AND NOT plenary_importing() THEN
+            PERFORM plenary_refuse('decisions_session_status', format(
+                'session: %s of %s was cancelled; it adopts nothing', plenary_session_label(s.number, s.part),
+                body_code));
+        END IF;
+    END IF;
+    IF TG_OP = 'UPDATE' THEN
+        NEW.updated_at := now();
+    END IF;
+    RETURN NEW;
+END;
+$$;
+
+CREATE OR REPLACE FUNCTION plenary_meeting_rules() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    g working_groups%ROWTYPE;
+    this text;
+    partner sessions%ROWTYPE;
+    other record;
+BEGIN
+    SELECT * INTO g FROM working_groups WHERE id = NEW.working_group_id;
+    IF NOT FOUND THEN
+        RETURN NEW;  -- the foreign key names the missing group
+    END IF;
+    IF NEW.body_id IS NULL THEN
+        NEW.body_id := g.body_id;
+    END IF;
+    PERFORM plenary_lock_calendar(g.body_id);
+    IF NEW.timezone IS NULL THEN
+        SELECT timezone INTO NEW.timezone FROM bodies WHERE id = g.body_id;
+    END IF;
+    this := 'meeting ' || NEW.number || ' of ' || plenary_working_group_name(g.id);
+    IF TG_OP = 'INSERT' AND EXISTS (
+        SELECT 1 FROM working_group_meetings WHERE working_group_id = NEW.working_group_id AND number = NEW.number)
+    THEN
+        PERFORM plenary_refuse('working_group_meetings_number_key', format(
+            'number: %s already has meeting %s', plenary_working_group_name(g.id), NEW.number));
+    END IF;
+
+    IF TG_OP = 'UPDATE' THEN
+        IF (NEW.working_group_id, NEW.body_id, NEW.number) IS DISTINCT FROM
+            (OLD.working_group_id, OLD.body_id, OLD.number)
+        THEN
+            PERFORM plenary_refuse('working_group_meetings_identity_fixed', format(
+                'number: %s keeps its group and number', this));
+        END IF;
+        IF OLD.status = 'cancelled' THEN
+            PERFORM plenary_refuse('working_group_meetings_cancelled', format(
+                'status: %s is cancelled; cancelled meetings cannot be rescheduled', this));
+        END IF;
+        IF (NEW.start_date, NEW.end_date, NEW.venue, NEW.timezone, NEW.with_session_id)
+            IS DISTINCT FROM (OLD.start_date, OLD.end_date, OLD.venue, OLD.timezone, OLD.with_session_id)
+        THEN
+            NEW.revision := OLD.revision + 1;
+        END IF;
+        NEW.updated_at := now();
+    END IF;
+
+    IF NEW.status = 'cancelled' OR NEW.end_date < NEW.start_date THEN
+        RETURN NEW;  -- reversed dates are left to working_group_meetings_dates_ordered
+    END IF;
+    IF g.established_on IS NOT NULL AND NEW.start_date < g.established_on THEN
+        PERFORM plenary_refuse('working_group_meetings_after_establishment', format(
+            'start: %s cannot start on %s; the group was established on %s', this, NEW.start_date, g.established_on));
+    END IF;
+    IF g.dissolved_on IS NOT NULL AND NEW.end_date > g.dissolved_on THEN
+        PERFORM plenary_refuse('working_group_meetings_before_dissolution', format(
+            'start: %s cannot meet until %s; the group was dissolved on %s', this, NEW.end_date, g.dissolved_on));
+    END IF;
+    IF NEW.with_session_id IS NOT NULL THEN
+        SELECT * INTO partner FROM sessions WHERE id = NEW.with_session_id;
+        IF partner.body_id <> NEW.body_id THEN
+            PERFORM plenary_refuse('working_group_meetings_session_of_body', format(
+                'with-session: %s can only be held in conjunction with a session of its own body', this));
+        END IF;
+        IF partner.status = 'cancelled' AND NOT plenary_importing()
+            AND (TG_OP = 'INSERT' OR NEW.with_session_id IS DISTINCT FROM OLD.with_session_id)
+        THEN
+            PERFORM plenary_refuse('working_group_meetings_session_cancelled', format(
+                'with-session: session %s was cancelled', partner.number));
+        END IF;
+    END IF;
+    IF TG_OP = 'UPDATE' AND NEW.start_date = OLD.start_date AND NEW.end_date = OLD.end_date
+        AND NEW.with_session_id IS NOT DISTINCT FROM OLD.with_session_id
+    THEN
+        RETURN NEW;
+    END IF;
+
+    SELECT m.number, m.start_date, m.end_date INTO other FROM working_group_meetings m
+    WHERE m.working_group_id = NEW.working_group_id AND m.status <> 'cancelled' AND m.id <> NEW.id
+      AND daterange(m.start_date, m.end_date, '[]') && daterange(NEW.start_date, NEW.end_date, '[]')
+    ORDER BY m.start_date LIMIT 1;
+    IF FOUND THEN
+        PERFORM plenary_refuse('working_group_meetings_overlap', format(
+            'start: %s (%s to %s) would overlap meeting %s (%s to %s)', this, NEW.start_date, NEW.end_date,
+            other.number, other.start_date, other.end_date));
+    END IF;
+
+    -- Numbers follow dates within the group, as for sessions.
+    SELECT m.number, m.start_date INTO other FROM working_group_meetings m
+    WHERE m.working_group_id = NEW.working_group_id AND m.status <> 'cancelled' AND m.id <> NEW.id
+      AND ((m.number < NEW.number AND m.start_date >= NEW.start_date)
+        OR (m.number > NEW.number AND m.start_date <= NEW.start_date))
+    ORDER BY m.number LIMIT 1;
+    IF FOUND THEN
+        PERFORM plenary_refuse('working_group_meetings_number_order', format(
+            'number: %s cannot start on %s; meeting %s starts on %s, and meetings are numbered in date order',
+            this, NEW.start_date, other.number, other.start_date));
+    END IF;
+
+    SELECT s.number, s.part, s.start_date, s.end_date INTO other FROM sessions s
+    WHERE s.body_id = NEW.body_id AND s.status <> 'cancelled'
+      AND daterange(s.start_date, s.end_date, '[]') && daterange(NEW.start_date, NEW.end_date, '[]')
+      AND s.number IS DISTINCT FROM partner.number
+    ORDER BY s.start_date LIMIT 1;
+    IF FOUND THEN
+        PERFORM plenary_refuse('working_group_meetings_session_overlap', format(
+            'start: %s (%s to %s) would overlap %s of %s (%s to %s); only a meeting held in conjunction with '
+            'that session (with-session=%s) may', this, NEW.start_date, NEW.end_date,
+            plenary_session_label(other.number, other.part), (SELECT code FROM bodies WHERE id = NEW.body_id),
+            other.start_date, other.end_date, other.number));
+    END IF;
+    RETURN NEW;
+END;
+$$;
