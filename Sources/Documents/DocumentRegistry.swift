@@ -318,7 +318,8 @@ public struct DocumentRegistry: Sendable {
                 LEFT JOIN sessions s ON s.id = d.session_id
                 LEFT JOIN working_group_meetings m ON m.id = d.meeting_id
                 LEFT JOIN working_groups g ON g.id = m.working_group_id
-                WHERE d.body_id = $1 AND ($2::int IS NULL OR s.number = $2) AND ($3::text IS NULL OR upper(g.code) = upper($3))
+                WHERE d.body_id = $1 AND ($2::int IS NULL OR s.number = $2)
+                  AND ($3::text IS NULL OR upper(g.code) = upper($3))
                   AND ($4::int IS NULL OR m.number = $4) AND ($5::text IS NULL OR d.doc_type = $5)
                   AND ($6::text IS NULL OR EXISTS (
                         SELECT 1 FROM document_versions v
@@ -330,6 +331,8 @@ public struct DocumentRegistry: Sendable {
                         SELECT 1 FROM document_versions v
                         WHERE v.document_id = d.id AND v.required AND v.status <> 'issued'))
                   AND ($10::text IS NULL OR d.sort_key > $10)
+                  -- A withdrawn document is listed, marked; it is in no report of what is missing or late.
+                  AND (d.withdrawn_on IS NULL OR ($6::text IS NULL AND NOT $7::boolean))
                 ORDER BY d.sort_key LIMIT $11
                 """,
                 [

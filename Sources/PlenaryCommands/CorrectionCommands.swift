@@ -176,7 +176,8 @@ extension PlenaryCatalog {
                 WHERE b.code = $1 AND d.session_number = $2 AND d.stage = 'draft'
                 """,
                 [body, number])
-            return try row!.decode("pending")
+            let pending: Int = try row!.decode("pending")
+            return pending
         }
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import PropertyBased
 
 /// A history a secretariat could make: random commands over one body, drawn from small pools of numbers, dates,
