@@ -1,5 +1,6 @@
 import Foundation
 import PropertyBased
+import Testing
 
 /// A history a secretariat could make: random commands over one body, drawn from small pools of numbers, dates,
 /// symbols and languages so that they often hit each other (a corrigendum of a document that exists, a draft on an
@@ -16,8 +17,8 @@ enum HistoryGen {
     static let sessions = 1...4
     static let languages = ["ar", "zh", "en", "fr", "ru", "es"]
 
-    /// Session n is held in October of 2029 + n (regular) — or a special one in its spring.
-    static func year(_ session: Int) -> Int { 2029 + session }
+    /// Session n is held in October of 2009 + n: in the past, so it can open, close and adopt.
+    static func year(_ session: Int) -> Int { 2009 + session }
 
     static func pick<T>(_ values: [T], _ rng: inout any SeededRandomNumberGenerator) -> T {
         values.randomElement(using: &rng)!
@@ -29,7 +30,7 @@ enum HistoryGen {
 
     static func symbol(_ rng: inout any SeededRandomNumberGenerator) -> String {
         let session = Int.random(in: sessions, using: &rng)
-        let serial = Int.random(in: 1...3, using: &rng)
+        let serial = Int.random(in: 1...2, using: &rng)
         var symbol =
             switch Int.random(in: 0..<4, using: &rng) {
             case 0: "\(body)/\(year(session))/L.\(serial)"
@@ -57,8 +58,11 @@ enum HistoryGen {
         let b = "body=\(body)"
         let n = Int.random(in: sessions, using: &rng)
         let wg = "WG.\(Int.random(in: 1...2, using: &rng))"
-        let decision = "\(n)/\(Int.random(in: 1...3, using: &rng))"
-        switch Int.random(in: 0..<35, using: &rng) {
+        // Decisions are taken at sessions 1 and 2, the ones the setup opens: later decisions act on earlier ones.
+        let d = Int.random(in: 1...2, using: &rng)
+        let decision = "\(d)/\(Int.random(in: 1...3, using: &rng))"
+        let earlier = pick(["1/1", "1/1", "1/2", "1/3"], &rng)
+        switch Int.random(in: 0..<46, using: &rng) {
         case 0, 1:
             return "session schedule \(b) number=\(n) start=\(year(n))-10-0\(Int.random(in: 1...3, using: &rng)) "
                 + "end=\(year(n))-10-1\(Int.random(in: 0...2, using: &rng)) venue=Vienna"
@@ -84,37 +88,38 @@ enum HistoryGen {
             if Int.random(in: 0..<4, using: &rng) == 0 { line += " original=fr" }
             if Int.random(in: 0..<4, using: &rng) == 0 { line += " date=\(day(n, &rng, month: 8))" }
             return line
-        case 14, 15:
-            return "doc version \(symbol(&rng)) lang=\(pick(languages, &rng)) "
+        case 14, 15, 35, 36:
+            return "doc version \(symbol(&rng)) lang=\(pick(["en", "fr", "en", "fr", pick(languages, &rng)], &rng)) "
                 + "status=\(pick(["submitted", "translated", "issued", "issued"], &rng)) date=\(day(n, &rng, month: 8))"
-        case 16:
+        case 16, 37:
             return Bool.random(using: &rng)
-                ? "doc correct \(symbol(&rng)) languages=\(languageList(&rng))" : "doc correct \(symbol(&rng))"
+                ? "doc correct \(symbol(&rng)) languages=\(pick(["en", "fr", "en,fr", languageList(&rng)], &rng))"
+                : "doc correct \(symbol(&rng))"
         case 17: return "doc revise \(symbol(&rng))"
         case 18: return "doc addendum \(symbol(&rng)) title=\"Addendum\""
         case 19: return pick(["doc amend \(symbol(&rng))", "doc reissue \(symbol(&rng))"], &rng)
         case 20: return "doc withdraw \(symbol(&rng)) reason=\"allocated by mistake\""
         case 21, 22:
             var line =
-                "decision draft \(b) session=\(n) kind=decision title=\"Draft \(Int.random(in: 1...9, using: &rng))\""
+                "decision draft \(b) session=\(d) kind=decision title=\"Draft \(Int.random(in: 1...9, using: &rng))\""
             if Bool.random(using: &rng) { line += " agenda-item=\"\(Int.random(in: 1...4, using: &rng))\"" }
             if Bool.random(using: &rng) {
-                line += " document=\(body)/\(year(n))/L.\(Int.random(in: 1...3, using: &rng))"
+                line += " document=\(body)/\(year(d))/L.\(Int.random(in: 1...2, using: &rng))"
             }
             return line
         case 23:
             return
-                "decision adopt id=\(Int.random(in: 1...6, using: &rng)) date=\(year(n))-10-1\(Int.random(in: 0...2, using: &rng))"
-        case 24: return "decision withdraw id=\(Int.random(in: 1...6, using: &rng)) reason=merged"
+                "decision adopt id=DRAFT date=\(year(d))-10-0\(Int.random(in: 1...9, using: &rng))"
+        case 24: return "decision withdraw id=DRAFT reason=merged"
         case 25:
-            return "decision record \(b) session=\(n) kind=decision number=\(decision) title=\"Decision \(decision)\" "
-                + "adopted=\(year(n))-10-1\(Int.random(in: 0...2, using: &rng))"
-        case 26:
-            let other = "\(Int.random(in: sessions, using: &rng))/\(Int.random(in: 1...3, using: &rng))"
+            return "decision record \(b) session=\(d) kind=decision number=\(decision) title=\"Decision \(decision)\" "
+                + "adopted=\(year(d))-10-0\(Int.random(in: 1...9, using: &rng))"
+        case 26, 38:
+            let other = earlier
             return
                 "decision link \(b) number=\(decision) \(pick(["supersedes", "amends", "recalls"], &rng))=\"decision \(other)\""
-        case 27:
-            let other = "\(Int.random(in: sessions, using: &rng))/\(Int.random(in: 1...3, using: &rng))"
+        case 27, 39:
+            let other = earlier
             return
                 "decision unlink \(b) number=\(decision) \(pick(["supersedes", "amends", "recalls"], &rng))=\"decision \(other)\" "
                 + "reason=\"linked by mistake\""
@@ -134,19 +139,87 @@ enum HistoryGen {
                 + "end=\(year(n))-10-0\(Int.random(in: 4...6, using: &rng)) venue=Vienna"
             if Bool.random(using: &rng) { line += " with-session=\(n)" }
             return line
-        case 33: return "session strike \(b) number=\(n) reason=\"scheduled by mistake\""
+        // A mistake and its correction, back to back (each may still be refused by what came before).
+        case 33:
+            let mistaken = pick([n, 9, 9], &rng)
+            return "session cancel \(b) number=\(mistaken) reason=\"scheduled by mistake\"\n"
+                + "session strike \(b) number=\(mistaken) reason=\"scheduled by mistake\""
+        case 40:
+            let relation = pick(["supersedes", "amends", "recalls"], &rng)
+            let later = pick(["2/1", "2/1", "2/2"], &rng)
+            return "decision link \(b) number=\(later) \(relation)=\"decision \(earlier)\"\n"
+                + "decision unlink \(b) number=\(later) \(relation)=\"decision \(earlier)\" reason=\"wrong decision\""
+        case 43:
+            return
+                "doc withdraw \(body)/\(year(n))/\(Int.random(in: 2...3, using: &rng)) reason=\"allocated by mistake\""
+        case 44:
+            return "wg dissolve \(b) code=\(wg) date=\(year(3))-11-0\(Int.random(in: 1...9, using: &rng))\n"
+                + "wg correct-dissolution \(b) code=\(wg) date=\(year(4))-12-1\(Int.random(in: 0...9, using: &rng)) "
+                + "reason=\"wrong year entered\""
+        case 45:
+            return "meeting schedule \(b) wg=\(wg) start=\(year(n))-09-2\(Int.random(in: 5...8, using: &rng)) "
+                + "end=\(year(n))-09-29 venue=Vienna with-session=\(n)"
+        case 42:
+            return "decision draft \(b) session=\(d) kind=decision title=\"Draft to adopt\"\n"
+                + "decision adopt id=DRAFT date=\(year(d))-10-0\(Int.random(in: 1...9, using: &rng))"
+        case 41:
+            return "doc correct \(body)/\(year(n))/1 languages=\(pick(["en", "fr", "en,fr"], &rng))"
         default: return "meeting cancel \(b) wg=\(wg) number=\(Int.random(in: 1...2, using: &rng)) reason=\"no quorum\""
         }
     }
 
+    /// A conference set up as a secretariat would (sessions, agendas, groups, a few documents, sessions 1 and 2
+    /// met or meeting), then a random run of everything, corrections included.
     static let history = Generator<History, Shrink.None<History>> { rng in
+        let b = "body=\(body)"
         var lines = ["body add code=\(body) name=\"Conference of the Parties\" timezone=Europe/Vienna"]
-        // Sessions first more often than not, so later commands have something to refer to.
-        for n in sessions where Int.random(in: 0..<4, using: &rng) > 0 {
-            lines.append(
-                "session schedule body=\(body) number=\(n) start=\(year(n))-10-01 end=\(year(n))-10-10 venue=Vienna")
+        let held = sessions.filter { _ in Int.random(in: 0..<4, using: &rng) > 0 }
+        for n in held {
+            lines.append("session schedule \(b) number=\(n) start=\(year(n))-10-01 end=\(year(n))-10-10 venue=Vienna")
         }
-        for _ in 0..<Int.random(in: 40...90, using: &rng) { lines.append(line(&rng)) }
+        for code in ["WG.1", "WG.2"] where Int.random(in: 0..<4, using: &rng) > 0 {
+            lines.append("wg establish \(b) code=\(code) name=\"Group \(code)\" established=\(year(1))-01-02")
+        }
+        for n in held where Int.random(in: 0..<3, using: &rng) > 0 {
+            for (item, title) in [
+                ("1", "Opening"), ("2", "Organizational matters"), ("2(a)", "Agenda"), ("3", "Review"),
+            ] {
+                lines.append("agenda add \(b) session=\(n) item=\(item) title=\"\(title)\"")
+            }
+        }
+        for n in held {
+            for series in ["main", "main", "main", "L", "L", "CRP"] where Bool.random(using: &rng) {
+                lines.append("doc allocate \(b) session=\(n) series=\(series) title=\"Paper\"")
+            }
+        }
+        // A session scheduled under a wrong number, for the corrections to find.
+        if Bool.random(using: &rng) {
+            lines.append("session schedule \(b) number=9 start=\(year(9))-10-01 end=\(year(9))-10-10 venue=Vienna")
+        }
+        for n in [1, 2] where held.contains(n) && Int.random(in: 0..<4, using: &rng) > 0 {
+            lines.append("session open \(b) number=\(n)")
+            if n == 1 && Bool.random(using: &rng) { lines.append("session close \(b) number=1") }
+        }
+        // Texts issued in some languages, decisions taken and drafts tabled: what the corrections and the
+        // lineage act on.
+        for n in held where Bool.random(using: &rng) {
+            for language in ["en", "fr"] where Int.random(in: 0..<3, using: &rng) > 0 {
+                lines.append("doc version \(body)/\(year(n))/1 lang=\(language) status=issued date=\(year(n))-08-0\(n)")
+            }
+        }
+        for n in [1, 2] where held.contains(n) {
+            for serial in 1...3 where serial == 1 || Bool.random(using: &rng) {
+                lines.append(
+                    "decision record \(b) session=\(n) kind=decision number=\(n)/\(serial) title=\"Decision \(serial)\" "
+                        + "adopted=\(year(n))-10-0\(serial + 1)")
+            }
+            for draft in 1...2 where Bool.random(using: &rng) {
+                lines.append("decision draft \(b) session=\(n) kind=decision title=\"Draft \(draft)\"")
+            }
+        }
+        for _ in 0..<Int.random(in: 30...60, using: &rng) {
+            lines += line(&rng).split(separator: "\n").map(String.init)
+        }
         return History(lines: lines)
     }
 }

@@ -148,25 +148,28 @@ struct RecordTests {
     @Test func aWrongLineageLinkIsTakenBackAndTheStatusFollows() async throws {
         let desk = try await Desk.conference()
         defer { desk.close() }
-        try await desk.expect("session open body=CTOC/COP number=5", 200)
+        // Decisions are adopted on days that have come: session 3, in 2020.
         try await desk.expect(
-            "decision record body=CTOC/COP session=5 kind=decision number=5/1 title=First adopted=2030-10-08", 201)
+            "session schedule body=CTOC/COP number=3 start=2020-10-12 end=2020-10-16 venue=Vienna", 201)
+        try await desk.expect("session open body=CTOC/COP number=3", 200)
         try await desk.expect(
-            "decision record body=CTOC/COP session=5 kind=decision number=5/2 title=Second adopted=2030-10-09", 201)
-        try await desk.expect("decision link body=CTOC/COP number=5/2 supersedes=\"decision 5/1\"", 201)
-        try await desk.expect("decision get body=CTOC/COP number=5/1 on=2030-12-01", 200, "status=superseded")
+            "decision record body=CTOC/COP session=3 kind=decision number=3/1 title=First adopted=2020-10-13", 201)
         try await desk.expect(
-            "decision unlink body=CTOC/COP number=5/2 supersedes=\"decision 5/1\"", 504, "reason")
+            "decision record body=CTOC/COP session=3 kind=decision number=3/2 title=Second adopted=2020-10-14", 201)
+        try await desk.expect("decision link body=CTOC/COP number=3/2 supersedes=\"decision 3/1\"", 201)
+        try await desk.expect("decision get body=CTOC/COP number=3/1 on=2021-12-01", 200, "status=superseded")
         try await desk.expect(
-            "decision unlink body=CTOC/COP number=5/2 supersedes=\"decision 5/1\" reason=\"wrong decision\"", 200,
+            "decision unlink body=CTOC/COP number=3/2 supersedes=\"decision 3/1\"", 504, "reason")
+        try await desk.expect(
+            "decision unlink body=CTOC/COP number=3/2 supersedes=\"decision 3/1\" reason=\"wrong decision\"", 200,
             "removed=true")
-        try await desk.expect("decision get body=CTOC/COP number=5/1 on=2030-12-01", 200, "status=in-force")
+        try await desk.expect("decision get body=CTOC/COP number=3/1 on=2021-12-01", 200, "status=in-force")
         try await desk.expect(
-            "decision unlink body=CTOC/COP number=5/2 supersedes=\"decision 5/1\" reason=again", 550, "no link")
+            "decision unlink body=CTOC/COP number=3/2 supersedes=\"decision 3/1\" reason=again", 550, "no link")
         try await desk.expect("audit list entity=decision limit=1", 200, "operation=unlink", "wrong decision")
         let deleted = desk.refusal("DELETE FROM decision_links")
         #expect(deleted == nil, "nothing left to delete, and nothing refused on an empty table")
-        try await desk.expect("decision link body=CTOC/COP number=5/2 amends=\"decision 5/1\"", 201)
+        try await desk.expect("decision link body=CTOC/COP number=3/2 amends=\"decision 3/1\"", 201)
         let kept = desk.refusal("DELETE FROM decision_links")
         #expect(kept?.state == "PL551", "\(kept as Any)")
     }
