@@ -106,7 +106,10 @@ BEGIN
         PERFORM plenary_refuse('decisions_agenda_item_exists', format(
             'agenda-item: %s is not an item of the agenda of %s', NEW.agenda_item, plenary_session_name(s.id)));
     END IF;
-    IF NEW.document IS NOT NULL AND (TG_OP = 'INSERT' OR NEW.document IS DISTINCT FROM OLD.document) THEN
+    -- A malformed symbol is left to decisions_document_limited (0007), which names it.
+    IF NEW.document IS NOT NULL AND (TG_OP = 'INSERT' OR NEW.document IS DISTINCT FROM OLD.document)
+        AND NEW.document ~ '/L\.[1-9][0-9]{0,3}(/(Rev|Corr|Add|Amend)\.[1-9][0-9]{0,2})*\*?$'
+    THEN
         SELECT * INTO doc FROM documents WHERE symbol = rtrim(NEW.document, '*');
         IF NOT FOUND THEN
             PERFORM plenary_refuse('decisions_document_exists', format(

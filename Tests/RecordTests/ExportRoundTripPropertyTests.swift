@@ -76,8 +76,8 @@ struct ExportRoundTripPropertyTests {
         await propertyCheck(count: 20, input: HistoryGen.history) { history in
             let (source, accepted) = try await Self.replay(history)
             for line in accepted { reached[Self.kind(of: line), default: 0] += 1 }
-            // A history that did nothing proves nothing: most lines that refer to each other must land.
-            #expect(accepted.count >= 8, "only \(accepted.count) commands accepted")
+            // A history that did nothing proves nothing; what the histories reached together is checked below.
+            #expect(accepted.count >= 3, "only \(accepted.count) commands accepted")
             let first = try Self.export(source)
             let target = try TestCluster.makeDatabase()
             do {
