@@ -310,9 +310,10 @@ public enum ExportValidator {
                 ).validated()
                 if update.sha256 != version.sha256 { throw .badArgument("sha256", "must be in lower case") }
             }
-            // A corrigendum may correct one language only (a French-only corrigendum): it need not exist in the
-            // original language. Every other document does.
-            if language == original, !version.required, relation != .corrigendum {
+            // A corrigendum may correct one language only (a French-only corrigendum): it, and what is derived
+            // from it (its addenda, revisions), need not exist in the original language. Every other document does.
+            let partial = symbol.modifiers.contains { DocumentRelation($0) == .corrigendum }
+            if language == original, !version.required, !partial {
                 throw versionCheck.fault("required", "the original language is always required")
             }
         }
