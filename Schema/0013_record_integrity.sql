@@ -33,7 +33,8 @@ ALTER TABLE documents
     ADD COLUMN withdrawn_reason text,
     ADD CONSTRAINT documents_withdrawal_complete CHECK ((withdrawn_on IS NULL) = (withdrawn_reason IS NULL)),
     ADD CONSTRAINT documents_withdrawn_reason_not_blank
-        CHECK (withdrawn_reason IS NULL OR (btrim(withdrawn_reason) <> '' AND length(withdrawn_reason) <= 1000));
+        CHECK (withdrawn_reason IS NULL
+            OR (NOT plenary_is_blank(withdrawn_reason) AND length(withdrawn_reason) <= 1000));
 
 CREATE FUNCTION plenary_document_record_rules() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
@@ -259,6 +260,7 @@ BEGIN
                 'wg correct-dissolution)', this, OLD.dissolved_on));
         END IF;
     END IF;
+    -- A name changes only together with the rename that records it (see working_group_renames_apply).
     IF NEW.name <> OLD.name THEN
         SELECT * INTO latest FROM working_group_renames WHERE working_group_id = OLD.id ORDER BY id DESC LIMIT 1;
         IF NOT FOUND OR (latest.old_name, latest.new_name) <> (OLD.name, NEW.name) THEN
@@ -354,7 +356,7 @@ CREATE TABLE struck_sessions (
     session    jsonb NOT NULL,
     reason     text NOT NULL,
     struck_at  timestamptz NOT NULL DEFAULT now(),
-    CONSTRAINT struck_sessions_reason_not_blank CHECK (btrim(reason) <> '' AND length(reason) <= 1000)
+    CONSTRAINT struck_sessions_reason_not_blank CHECK (NOT plenary_is_blank(reason) AND length(reason) <= 1000)
 );
 
 CREATE TRIGGER struck_sessions_kept BEFORE UPDATE OR DELETE ON struck_sessions

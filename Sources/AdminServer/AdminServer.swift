@@ -484,7 +484,8 @@ public final class AdminServer: Service, Sendable {
         switch spec.name {
         case "auth":
             do {
-                let (actor, token) = try await tokens.authenticateToken(try arguments.requiredString("token"))
+                guard let (actor, token) = try await tokens.authenticateToken(try arguments.requiredString("token"))
+                else { return (.error(.authFailed()), .none, nil) }
                 guard hold(token, for: id) else {
                     let limit = configuration.maxConnectionsPerToken
                     logger.notice("per-token connection limit", metadata: ["actor": "\(actor.name)"])
@@ -500,8 +501,12 @@ public final class AdminServer: Service, Sendable {
                     ReplyField("name", .string(actor.name)), ReplyField("role", .string(actor.role.rawValue)),
                 ])
                 return (reply, .authenticated(actor), nil)
-            } catch {
+            } catch let refusal as DomainError {
+                return (.error(PlenaryError(refusal)), .none, nil)
+            } catch let error as PlenaryError {
                 return (.error(error), .none, nil)
+            } catch {
+                return (.error(.internal(incident: CommandDispatcher.newRequestID())), .none, nil)
             }
         case "hello":
             let reply = await dispatcher.run(request, actor: actor ?? Actor(name: "anonymous", role: .observer))

@@ -1,3 +1,4 @@
+import Bodies
 import PlenaryCore
 import Postgres
 import Sessions
@@ -18,14 +19,14 @@ extension DecisionRegistry {
     public func unlink(
         body: String, number: DecisionNumber, kind: DecisionKind? = nil, relation: DecisionRelation,
         to target: LinkTarget, reason: String, by actor: Actor
-    ) async throws(PlenaryError) -> DecisionLink {
+    ) async throws(DomainError) -> DecisionLink {
         guard target.kind == relation.targetKind else {
-            throw .badArgument(relation.rawValue, relation.targetKind.rule)
+            throw .invalid(relation.rawValue, relation.targetKind.rule)
         }
-        try FieldRules.text(reason, key: "reason", limit: 1000)
+        try FieldRules.text(reason, field: "reason", limit: 1000)
         let clock = self.clock
         return try await database.write(explaining: { Self.explain($0, body: body) }) { connection in
-            let owner = try CalendarBody.find(connection, code: body)
+            let owner = try Body.Recorded.find(connection, code: body)
             let today = clock.today(in: owner.timeZone)
             let source = try Self.resolve(connection, body: owner, number: number, kind: kind, day: today)
             var targetID: Int?
@@ -55,7 +56,7 @@ extension DecisionRegistry {
             try connection.query("SELECT set_config('plenary.correction', '', true)")
             let link = DecisionLink(body: owner.code, from: source.citation!, relation: relation, to: target)
             guard removed > 0 else {
-                throw PlenaryError.notFound("\(relation.rawValue): no link \(link) is recorded")
+                throw DomainError.notFound("\(relation.rawValue): no link \(link) is recorded")
             }
             try AuditLog.record(
                 connection, actor: actor, entity: "decision", id: source.auditID, operation: "unlink",

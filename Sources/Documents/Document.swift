@@ -43,7 +43,7 @@ public enum DocumentSeries: String, Sendable, Hashable, Codable, CaseIterable {
     }
 
     /// The symbol of serial `serial` in this series, after `issuer` and `period`: `CTOC/COP/2008/CRP.3`.
-    public func symbol(issuer: String, period: String, serial: Int) throws(PlenaryError) -> DocumentSymbol {
+    public func symbol(issuer: String, period: String, serial: Int) throws(DomainError) -> DocumentSymbol {
         let head = period.isEmpty ? issuer : "\(issuer)/\(period)"
         let tail =
             switch self {

@@ -1,6 +1,6 @@
+import Bodies
 import PlenaryCore
 import Postgres
-import Sessions
 import Storage
 
 extension DocumentRegistry {
@@ -16,19 +16,19 @@ extension DocumentRegistry {
     @discardableResult
     public func withdraw(
         _ symbol: DocumentSymbol, reason: String, on date: CalendarDate? = nil, by actor: Actor
-    ) async throws(PlenaryError) -> Document {
-        try FieldRules.text(reason, key: "reason", limit: 1000)
+    ) async throws(DomainError) -> Document {
+        try FieldRules.text(reason, field: "reason", limit: 1000)
         let key = DocumentRules.unmarked(symbol)
         let clock = self.clock
         return try await database.write(explaining: Self.explain) { connection in
             guard let row = try Self.row(connection, key, lock: true) else {
-                throw PlenaryError.notFound("symbol: \(key) is not registered")
+                throw DomainError.notFound("symbol: \(key) is not registered")
             }
             let before = try Self.fetch(connection, id: row.id)
             if let withdrawn = before.withdrawnOn {
-                throw PlenaryError.conflict("symbol: \(key) was already withdrawn on \(withdrawn)")
+                throw DomainError.conflict("symbol: \(key) was already withdrawn on \(withdrawn)")
             }
-            let zone = try CalendarBody.find(connection, code: before.body).timeZone
+            let zone = try Body.Recorded.find(connection, code: before.body).timeZone
             let day = date ?? clock.today(in: zone)
             try connection.query(
                 "UPDATE documents SET withdrawn_on = $2, withdrawn_reason = $3 WHERE id = $1", [row.id, day, reason])
@@ -42,11 +42,11 @@ extension DocumentRegistry {
 
     /// A corrigendum corrects a text that was issued: each language it covers must have an issued version of the
     /// original (a French-only corrigendum before any French text exists corrects nothing).
-    static func requireIssued(_ languages: [Language], of parent: Document) throws(PlenaryError) {
+    static func requireIssued(_ languages: [Language], of parent: Document) throws(DomainError) {
         for language in languages {
             guard let version = parent.versions.first(where: { $0.language == language }), version.status == .issued
             else {
-                throw PlenaryError.conflict(
+                throw DomainError.conflict(
                     "languages: the \(language.rawValue) version of \(parent.symbol) is not issued; a corrigendum "
                         + "corrects an issued text")
             }

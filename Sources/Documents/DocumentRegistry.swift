@@ -1,7 +1,7 @@
+import Bodies
 import Foundation
 import PlenaryCore
 import Postgres
-import Sessions
 import Storage
 
 /// The registry a secretariat keeps of every session document: registration and allocation of symbols, the six
@@ -30,7 +30,7 @@ public struct DocumentRegistry: Sendable {
     @discardableResult
     public func register(
         symbol: DocumentSymbol, _ draft: DocumentDraft, by actor: Actor
-    ) async throws(PlenaryError) -> Document {
+    ) async throws(DomainError) -> Document {
         try Self.validate(draft)
         let key = DocumentRules.unmarked(symbol)
         let distribution = try DocumentRules.distribution(of: key, given: draft.distribution)
@@ -42,7 +42,7 @@ public struct DocumentRegistry: Sendable {
             var parent: (id: Int, relation: DocumentRelation, number: Int)?
             if let parentSymbol = key.parent, let last = key.modifiers.last, let relation = DocumentRelation(last) {
                 guard let row = try Self.row(connection, parentSymbol, lock: true) else {
-                    throw PlenaryError.notFound(
+                    throw DomainError.notFound(
                         "symbol: the document \(parentSymbol) that \(key) modifies is not registered; register it first"
                     )
                 }
@@ -66,10 +66,10 @@ public struct DocumentRegistry: Sendable {
     @discardableResult
     public func allocate(
         body code: String, series: DocumentSeries, _ draft: DocumentDraft, by actor: Actor
-    ) async throws(PlenaryError) -> Document {
+    ) async throws(DomainError) -> Document {
         try Self.validate(draft)
         return try await database.write(explaining: Self.explain) { connection in
-            let body = try CalendarBody.find(connection, code: code)
+            let body = try Body.Recorded.find(connection, code: code)
             let place = try Self.place(connection, body: body, placement: draft.placement)
             let issuer = place.filing.workingGroup.map { "\(body.code)/\($0)" } ?? body.code
             let period = String(place.opening.year)
@@ -81,7 +81,7 @@ public struct DocumentRegistry: Sendable {
                 RETURNING c.last_serial
                 """,
                 [body.id, issuer, period, series.rawValue])
-            let serial: Int = try row!.decode("last_serial")
+            let serial: Int = try row.required("document series counter").decode("last_serial")
             let symbol = try series.symbol(issuer: issuer, period: period, serial: serial)
             let distribution = try DocumentRules.distribution(of: symbol, given: draft.distribution)
             try DocumentRules.agree(symbol, with: place.filing)
@@ -106,13 +106,13 @@ public struct DocumentRegistry: Sendable {
     public func derive(
         _ relation: DocumentRelation, of symbol: DocumentSymbol, title: String? = nil,
         languages: [Language]? = nil, by actor: Actor
-    ) async throws(PlenaryError) -> Document {
+    ) async throws(DomainError) -> Document {
         if let title { try DocumentRules.title(title) }
-        if relation == .addendum && title == nil { throw .badArgument("title", "required for an addendum") }
+        if relation == .addendum && title == nil { throw .invalid("title", "required for an addendum") }
         let given = DocumentRules.unmarked(symbol)
         return try await database.write(explaining: Self.explain) { connection in
             guard var target = try Self.row(connection, given, lock: true) else {
-                throw PlenaryError.notFound("symbol: \(given) is not registered")
+                throw DomainError.notFound("symbol: \(given) is not registered")
             }
             if relation == .revision, target.relation == .revision, let parentID = target.parentID {
                 target = try Self.row(connection, id: parentID, lock: true)
@@ -121,7 +121,7 @@ public struct DocumentRegistry: Sendable {
             let required = parent.requiredLanguages
             if let languages {
                 for language in languages where !required.contains(language) {
-                    throw PlenaryError.badArgument(
+                    throw DomainError.invalid(
                         "languages",
                         "\(language.rawValue) is not a language of \(parent.symbol); it exists in "
                             + required.map(\.rawValue).joined(separator: ","))
@@ -134,7 +134,7 @@ public struct DocumentRegistry: Sendable {
                 WHERE parent_id = $1 AND relation = $2
                 """,
                 [target.id, relation.rawValue])
-            let number: Int = try next!.decode("next")
+            let number: Int = try next.required("next relation number").decode("next")
             let newSymbol = try target.symbol.adding(relation.modifier(number))
             let place = try Self.place(connection, row: target)
             let id = try Self.insert(
@@ -152,14 +152,14 @@ public struct DocumentRegistry: Sendable {
 
     /// Marks `symbol` reissued for technical reasons: it keeps its symbol, printed with `*`. 551 when it already is.
     @discardableResult
-    public func reissue(_ symbol: DocumentSymbol, by actor: Actor) async throws(PlenaryError) -> Document {
+    public func reissue(_ symbol: DocumentSymbol, by actor: Actor) async throws(DomainError) -> Document {
         let key = DocumentRules.unmarked(symbol)
         return try await database.write(explaining: Self.explain) { connection in
             guard let row = try Self.row(connection, key, lock: true) else {
-                throw PlenaryError.notFound("symbol: \(key) is not registered")
+                throw DomainError.notFound("symbol: \(key) is not registered")
             }
             let before = try Self.fetch(connection, id: row.id)
-            if row.reissued { throw PlenaryError.conflict("symbol: \(key) was already reissued as \(key)*") }
+            if row.reissued { throw DomainError.conflict("symbol: \(key) was already reissued as \(key)*") }
             try connection.query("UPDATE documents SET reissued = true WHERE id = $1", [row.id])
             let after = try Self.fetch(connection, id: row.id)
             try AuditLog.record(
@@ -175,22 +175,25 @@ public struct DocumentRegistry: Sendable {
     @discardableResult
     public func version(
         _ symbol: DocumentSymbol, _ update: VersionUpdate, by actor: Actor
-    ) async throws(PlenaryError) -> Document {
+    ) async throws(DomainError) -> Document {
         let update = try update.validated()
         let key = DocumentRules.unmarked(symbol)
         let clock = self.clock
         return try await database.write(explaining: Self.explain) { connection in
             guard let row = try Self.row(connection, key, lock: true) else {
-                throw PlenaryError.notFound("symbol: \(key) is not registered")
+                throw DomainError.notFound("symbol: \(key) is not registered")
             }
             let before = try Self.fetch(connection, id: row.id)
-            let current = before.versions.first { $0.language == update.language }!
+            guard let current = before.versions.first(where: { $0.language == update.language }) else {
+                throw DomainError.notFound(
+                    "language: \(before.symbol) has no \(update.language.rawValue) version")
+            }
             if update.status < current.status {
-                throw PlenaryError.conflict(
+                throw DomainError.conflict(
                     "status: the \(update.language.rawValue) version of \(before.symbol) is \(current.status.rawValue); "
                         + "a version never goes back to \(update.status.rawValue)")
             }
-            let zone = try CalendarBody.find(connection, code: before.body).timeZone
+            let zone = try Body.Recorded.find(connection, code: before.body).timeZone
             let issued: CalendarDate? =
                 update.status == .issued ? update.date ?? current.issuedOn ?? clock.today(in: zone) : nil
             try connection.query(
@@ -221,15 +224,15 @@ public struct DocumentRegistry: Sendable {
     public func setDeadlineRule(
         body code: String, preSessionDays: Int? = nil, agendaRegularDays: Int? = nil, agendaSpecialDays: Int? = nil,
         by actor: Actor
-    ) async throws(PlenaryError) -> DeadlineRule {
+    ) async throws(DomainError) -> DeadlineRule {
         for (key, value) in [
             ("pre-session-days", preSessionDays), ("agenda-regular-days", agendaRegularDays),
             ("agenda-special-days", agendaSpecialDays),
         ] {
-            if let value, !(0...365).contains(value) { throw .badArgument(key, "must be 0 to 365 days") }
+            if let value, !(0...365).contains(value) { throw .invalid(key, "must be 0 to 365 days") }
         }
         return try await database.write(explaining: Self.explain) { connection in
-            let body = try CalendarBody.find(connection, code: code)
+            let body = try Body.Recorded.find(connection, code: code)
             let before = try Self.deadlineRule(connection, bodyID: body.id)
             let rule = DeadlineRule(
                 preSessionDays: preSessionDays ?? before.preSessionDays,
@@ -254,11 +257,11 @@ public struct DocumentRegistry: Sendable {
     // MARK: - Reading
 
     /// The document registered under `symbol` (with or without its reissue mark), or 550.
-    public func get(_ symbol: DocumentSymbol) async throws(PlenaryError) -> Document {
+    public func get(_ symbol: DocumentSymbol) async throws(DomainError) -> Document {
         let key = DocumentRules.unmarked(symbol)
         return try await database.read { connection in
             guard let document = try Self.fetch(connection, symbol: key) else {
-                throw PlenaryError.notFound("symbol: \(key) is not registered")
+                throw DomainError.notFound("symbol: \(key) is not registered")
             }
             return document
         }
@@ -266,7 +269,7 @@ public struct DocumentRegistry: Sendable {
 
     /// The documents registered under `symbols`, read together in one statement: each the result ``get(_:)``
     /// would give it alone, in order.
-    public func get(_ symbols: [DocumentSymbol]) async -> [Result<Document, PlenaryError>] {
+    public func get(_ symbols: [DocumentSymbol]) async -> [Result<Document, DomainError>] {
         guard !symbols.isEmpty else { return [] }
         let keys = symbols.map { DocumentRules.unmarked($0) }
         do {
@@ -287,7 +290,7 @@ public struct DocumentRegistry: Sendable {
     }
 
     /// The current text of `symbol`: its latest revision, or itself when nothing revises it.
-    public func currentText(of symbol: DocumentSymbol) async throws(PlenaryError) -> Document {
+    public func currentText(of symbol: DocumentSymbol) async throws(DomainError) -> Document {
         let document = try await get(symbol)
         guard let newer = document.supersededBy else { return document }
         return try await get(newer)
@@ -298,15 +301,15 @@ public struct DocumentRegistry: Sendable {
     public func list(
         body code: String, filter: DocumentFilter = DocumentFilter(), after: String? = nil, limit: Int = 100,
         today: CalendarDate? = nil
-    ) async throws(PlenaryError) -> DocumentPage {
-        let position = try after.map { cursor throws(PlenaryError) in try DocumentCursor.decode(cursor) }
+    ) async throws(DomainError) -> DocumentPage {
+        let position = try after.map { cursor throws(DomainError) in try DocumentCursor.decode(cursor) }
         if filter.meeting != nil && filter.workingGroup == nil {
-            throw .badArgument("meeting", "give wg= with meeting=")
+            throw .invalid("meeting", "give wg= with meeting=")
         }
-        guard (1...1000).contains(limit) else { throw .badArgument("limit", "must be 1 to 1000") }
+        guard (1...1000).contains(limit) else { throw .invalid("limit", "must be 1 to 1000") }
         let clock = self.clock
         return try await database.read { connection in
-            let body = try CalendarBody.find(connection, code: code)
+            let body = try Body.Recorded.find(connection, code: code)
             if let session = filter.session {
                 _ = try Self.place(connection, body: body, placement: .session(session))
             }
@@ -349,21 +352,21 @@ public struct DocumentRegistry: Sendable {
     /// Full-text search over titles and symbols, best match first, `limit` at a time after the cursor `after`.
     public func search(
         text: String, body: String? = nil, after: String? = nil, limit: Int = 50
-    ) async throws(PlenaryError) -> (hits: [SearchHit], next: String?) {
-        if text.allSatisfy(\.isWhitespace) { throw .badArgument("text", "must not be blank") }
-        guard (1...1000).contains(limit) else { throw .badArgument("limit", "must be 1 to 1000") }
+    ) async throws(DomainError) -> (hits: [SearchHit], next: String?) {
+        if text.allSatisfy(\.isWhitespace) { throw .invalid("text", "must not be blank") }
+        guard (1...1000).contains(limit) else { throw .invalid("limit", "must be 1 to 1000") }
         var cursor: (rank: String, id: Int)?
         if let after {
             let decoded = try DocumentCursor.decode(after)
             let parts = decoded.split(separator: " ")
             guard parts.count == 2, Double(parts[0]) != nil, let id = Int(parts[1]) else {
-                throw .badArgument("after", "not a cursor from a previous search: \(after.prefix(40))")
+                throw .invalid("after", "not a cursor from a previous search: \(after.prefix(40))")
             }
             cursor = (String(parts[0]), id)
         }
         let position = cursor
         return try await database.read { connection in
-            if let body { _ = try CalendarBody.find(connection, code: body) }
+            if let body { _ = try Body.Recorded.find(connection, code: body) }
             let rows = try connection.query(
                 """
                 SELECT d.id, ts_rank(d.search, q)::text AS rank,
@@ -401,13 +404,13 @@ public struct DocumentRegistry: Sendable {
     /// due in the next that many days (state `due`).
     public func deadlines(
         body code: String, session: Int, today: CalendarDate? = nil, dueWithin: Int? = nil
-    ) async throws(PlenaryError) -> DeadlineReport {
+    ) async throws(DomainError) -> DeadlineReport {
         let clock = self.clock
         if let dueWithin, !(0...365).contains(dueWithin) {
-            throw PlenaryError.badArgument("due-within", "must be 0 to 365 days")
+            throw DomainError.invalid("due-within", "must be 0 to 365 days")
         }
         return try await database.read { connection in
-            let body = try CalendarBody.find(connection, code: code)
+            let body = try Body.Recorded.find(connection, code: code)
             let place = try Self.place(connection, body: body, placement: .session(session))
             let day = today ?? clock.today(in: body.timeZone)
             let rule = try Self.deadlineRule(connection, bodyID: body.id)
@@ -441,8 +444,8 @@ public struct DocumentRegistry: Sendable {
                 let reissued: Bool = try row.decode("reissued")
                 return DeadlineEntry(
                     symbol: try DocumentSymbol(reissued ? symbol + "*" : symbol), title: try row.decode("title"),
-                    language: Language(rawValue: try row.decode("language"))!,
-                    status: VersionStatus(rawValue: try row.decode("status"))!,
+                    language: try row.decode("language", member: Language.self),
+                    status: try row.decode("status", member: VersionStatus.self),
                     due: try row.decode("due"), issuedOn: try row.decode("issued_on", as: CalendarDate?.self),
                     daysLate: try row.decode("days"), state: try row.decode("state"))
             }

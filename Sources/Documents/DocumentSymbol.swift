@@ -54,24 +54,24 @@ public struct DocumentSymbol: Sendable, Hashable, CustomStringConvertible, Codab
     /// printed form must parse back to exactly these components. Throws 504 BAD_ARGUMENT `symbol: …` otherwise.
     public init(
         components: [Component], parenthetical: Parenthetical? = nil, isReissue: Bool = false
-    ) throws(PlenaryError) {
+    ) throws(DomainError) {
         let candidate = DocumentSymbol(unchecked: components, parenthetical: parenthetical, isReissue: isReissue)
         let printed = candidate.description
         switch Self.parse(printed) {
         case .failure(let error):
-            throw error.plenaryError
+            throw error.domainError
         case .success(let parsed) where parsed != candidate:
-            throw .badArgument("symbol", "components do not read back as themselves: \(printed) reads as \(parsed)")
+            throw .invalid("symbol", "components do not read back as themselves: \(printed) reads as \(parsed)")
         case .success:
             self = candidate
         }
     }
 
     /// Parses and normalises a symbol; throws 504 BAD_ARGUMENT `symbol: component n `…`: rule (at offset k)`.
-    public init(_ text: String) throws(PlenaryError) {
+    public init(_ text: String) throws(DomainError) {
         switch Self.parse(text) {
         case .success(let symbol): self = symbol
-        case .failure(let error): throw error.plenaryError
+        case .failure(let error): throw error.domainError
         }
     }
 
@@ -195,13 +195,13 @@ public struct DocumentSymbol: Sendable, Hashable, CustomStringConvertible, Codab
     /// The symbol with `modifier` appended and without the reissue mark: `adding(.revision(1))` of
     /// `CTOC/COP/2008/4` is `CTOC/COP/2008/4/Rev.1`. Throws 504 BAD_ARGUMENT when the number is out of range or
     /// the result would break a limit.
-    public func adding(_ modifier: Modifier) throws(PlenaryError) -> DocumentSymbol {
+    public func adding(_ modifier: Modifier) throws(DomainError) -> DocumentSymbol {
         try DocumentSymbol(components: components + [.modifier(modifier)], parenthetical: parenthetical)
     }
 
     /// The symbol with the reissue mark (`CTOC/COP/2010/12*`). Throws 504 BAD_ARGUMENT only when the mark would
     /// take the symbol past 200 characters.
-    public func reissued() throws(PlenaryError) -> DocumentSymbol {
+    public func reissued() throws(DomainError) -> DocumentSymbol {
         try DocumentSymbol(components: components, parenthetical: parenthetical, isReissue: true)
     }
 

@@ -34,6 +34,15 @@ public struct CommandDispatcher: Sendable {
                 "command done",
                 metadata: ["command": "\(spec.name)", "actor": "\(actor.name)", "code": "\(reply.code.rawValue)"])
             return reply
+        } catch let refusal as DomainError where refusal.kind != .fault {
+            let error = PlenaryError(refusal)
+            logger.info(
+                "command refused",
+                metadata: [
+                    "command": "\(spec.name)", "actor": "\(actor.name)", "code": "\(error.code.rawValue)",
+                    "request": "\(requestID)",
+                ])
+            return .error(error)
         } catch let error as PlenaryError {
             logger.info(
                 "command refused",

@@ -58,7 +58,7 @@ extension PlenaryCatalog {
                     let group = try await groups.correctDissolution(
                         body: try arguments.requiredString("body"), code: try arguments.requiredString("code"),
                         on: try arguments.requiredDate("date"),
-                        by: try arguments.string("by").map { try DecisionReference.parse($0) },
+                        by: try arguments.string("by").map { try DecisionCitation.parse($0, key: "by") },
                         reason: try arguments.requiredString("reason"), actor: context.actor)
                     return Reply(
                         code: .ok, records: [record(group)],
@@ -168,7 +168,7 @@ extension PlenaryCatalog {
 extension PlenaryCatalog {
     /// Drafts of session `number` of `body` still neither adopted nor withdrawn. Closing a session with drafts
     /// pending is allowed (a draft may be taken up at the next session) but never silent: the reply says how many.
-    static func pendingDrafts(_ database: Database, body: String, number: Int) async throws(PlenaryError) -> Int {
+    static func pendingDrafts(_ database: Database, body: String, number: Int) async throws(DomainError) -> Int {
         try await database.read { connection in
             let row = try connection.queryOne(
                 """

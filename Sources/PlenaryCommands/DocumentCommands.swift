@@ -136,7 +136,7 @@ extension PlenaryCatalog {
                 noun: "doc", verb: verb, summary: summary, role: .secretariat,
                 parameters: [DocumentParameters.symbol(positional: true)] + extra,
                 handler: { arguments, context in
-                    let languages = try arguments.list("languages").map { codes throws(PlenaryError) in
+                    let languages = try arguments.list("languages").map { codes throws(DomainError) in
                         try Language.parseList(codes, key: "languages")
                     }
                     let document = try await documents.derive(
@@ -195,13 +195,16 @@ extension PlenaryCatalog {
                     // together, the others refused as they would be alone.
                     let symbols = batch.map { arguments in
                         Result { () throws(PlenaryError) in
-                            try DocumentSymbol(try arguments.requiredString("symbol"))
+                            let symbol = try arguments.requiredString("symbol")
+                            do throws(DomainError) { return try DocumentSymbol(symbol) } catch {
+                                throw PlenaryError(error)
+                            }
                         }
                     }
                     let found = await documents.get(symbols.compactMap { try? $0.get() })
                     var next = found.makeIterator()
                     return symbols.map { symbol in
-                        symbol.flatMap { _ in next.next()! }.map { document in
+                        symbol.flatMap { _ in next.next()!.mapError { PlenaryError($0) } }.map { document in
                             .list([documentRecord(document)] + document.versions.map { versionRecord(document, $0) })
                         }
                     }
@@ -250,7 +253,7 @@ extension PlenaryCatalog {
                         session: arguments.int("session"), workingGroup: arguments.string("wg"),
                         meeting: arguments.int("meeting"),
                         type: arguments.string("type").flatMap(DocumentSymbol.DocumentType.init(rawValue:)),
-                        missingLanguage: try arguments.string("missing-language").map { code throws(PlenaryError) in
+                        missingLanguage: try arguments.string("missing-language").map { code throws(DomainError) in
                             try Language.parse(code, key: "missing-language")
                         },
                         late: arguments.bool("late") ?? false, complete: arguments.bool("complete") ?? false)
@@ -468,13 +471,13 @@ enum DocumentParameters {
         }
     }
 
-    static func draft(_ arguments: Arguments) throws(PlenaryError) -> DocumentDraft {
+    static func draft(_ arguments: Arguments) throws -> DocumentDraft {
         DocumentDraft(
             title: try arguments.requiredString("title"), placement: try placement(arguments),
             agendaItems: arguments.list("agenda-item") ?? [],
             distribution: arguments.string("distribution").flatMap(DocumentSymbol.Distribution.init(rawValue:)),
             originalLanguage: try Language.parse(arguments.string("original") ?? "en", key: "original"),
-            languages: try arguments.list("languages").map { codes throws(PlenaryError) in
+            languages: try arguments.list("languages").map { codes throws(DomainError) in
                 try Language.parseList(codes, key: "languages")
             } ?? Language.allCases,
             issuedOn: arguments.date("date"))

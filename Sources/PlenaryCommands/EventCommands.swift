@@ -8,7 +8,8 @@ extension PlenaryCatalog {
     /// The topics `watch` accepts: the entities the service modules write to the audit trail, and `doc`, the
     /// contract's name for `document`. Left out, `watch` streams every entity, including ones added after this list.
     static let eventTopics = [
-        "agenda", "body", "deadline-rule", "decision", "doc", "document", "import", "meeting", "session", "token", "wg",
+        "agenda", "body", "deadline-rule", "decision", "doc", "document", "import", "instrument", "meeting", "session",
+        "token", "treaty", "wg",
     ]
 
     /// Topic names that stand for an audit entity of another name.

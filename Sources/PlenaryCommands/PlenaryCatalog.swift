@@ -21,6 +21,7 @@ public enum PlenaryCatalog {
         specs += decisionCommands(services)
         specs += documentCommands(services)
         specs += correctionCommands(services)
+        specs += treatyCommands(services)
         return Catalog(specs)
     }
 
@@ -135,8 +136,10 @@ public enum PlenaryCatalog {
     }
 
     static func bodyCommands(_ bodies: BodyRegistry) -> [CommandSpec] {
+        // The rule the service and the database hold (FieldRules.isTimeZone, plenary_is_time_zone), checked
+        // before a round trip.
         let timezone = ParameterType.custom(name: "IANA time zone") { value in
-            value.isEmpty ? "must be an IANA time zone such as Europe/Vienna" : nil
+            FieldRules.isTimeZone(value) ? nil : "must be an IANA time zone such as Europe/Vienna"
         }
         return [
             CommandSpec(

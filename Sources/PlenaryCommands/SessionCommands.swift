@@ -343,12 +343,7 @@ enum CalendarParameters {
         ParameterSpec(
             name: "timezone",
             type: .custom(name: "IANA time zone") { value in
-                do {
-                    try FieldRules.timeZone(value)
-                    return nil
-                } catch {
-                    return "must be an IANA time zone name such as Europe/Vienna"
-                }
+                FieldRules.isTimeZone(value) ? nil : "must be an IANA time zone name such as Europe/Vienna"
             },
             help: "the IANA time zone it is timed in", defaultDescription: defaultDescription,
             placeholder: "Europe/Vienna")

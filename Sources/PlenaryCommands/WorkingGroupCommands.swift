@@ -11,7 +11,7 @@ extension PlenaryCatalog {
 
     /// A decision reference, `decision 4/4` or `resolution 5/3` (quoted on a protocol line: it holds a space).
     static let decisionReference = ParameterType.custom(name: "decision reference") { value in
-        DecisionReference(parsing: value) == nil
+        DecisionCitation(parsing: value) == nil
             ? "must be a reference such as \"decision 4/4\" or \"resolution 5/3\"" : nil
     }
 
@@ -41,7 +41,7 @@ extension PlenaryCatalog {
                         code: try arguments.requiredString("code"), name: try arguments.requiredString("name"),
                         mandate: arguments.string("mandate"),
                         kind: arguments.string("kind").flatMap(WorkingGroupKind.init(rawValue:)) ?? .interim,
-                        establishedBy: try arguments.string("by").map { try DecisionReference.parse($0) },
+                        establishedBy: try arguments.string("by").map { try DecisionCitation.parse($0, key: "by") },
                         establishedOn: arguments.date("established"))
                     let group = try await groups.establish(
                         charter, body: try arguments.requiredString("body"), by: context.actor)
@@ -89,7 +89,7 @@ extension PlenaryCatalog {
                     let group = try await groups.rename(
                         body: try arguments.requiredString("body"), code: try arguments.requiredString("code"),
                         to: try arguments.requiredString("name"),
-                        by: try arguments.string("by").map { try DecisionReference.parse($0) },
+                        by: try arguments.string("by").map { try DecisionCitation.parse($0, key: "by") },
                         on: arguments.date("date"), actor: context.actor)
                     return Reply(
                         code: .ok, records: [record(group)],
@@ -111,7 +111,7 @@ extension PlenaryCatalog {
                 handler: { arguments, context in
                     let group = try await groups.dissolve(
                         body: try arguments.requiredString("body"), code: try arguments.requiredString("code"),
-                        by: try arguments.string("by").map { try DecisionReference.parse($0) },
+                        by: try arguments.string("by").map { try DecisionCitation.parse($0, key: "by") },
                         on: try arguments.requiredDate("date"), actor: context.actor)
                     return Reply(
                         code: .ok, records: [record(group)],

@@ -1,3 +1,4 @@
+import Bodies
 import Foundation
 import PlenaryCore
 import Postgres
@@ -96,7 +97,7 @@ public struct CalendarEntry: Sendable, Hashable {
 /// A body's calendar over a window of dates.
 public struct CalendarView: Sendable, Hashable {
     /// The body.
-    public var body: CalendarBody
+    public var body: Body.Recorded
     /// The first day of the window, if bounded.
     public var from: CalendarDate?
     /// The last day of the window, if bounded.
@@ -105,7 +106,7 @@ public struct CalendarView: Sendable, Hashable {
     public var entries: [CalendarEntry]
 
     /// Creates a view.
-    public init(body: CalendarBody, from: CalendarDate? = nil, to: CalendarDate? = nil, entries: [CalendarEntry]) {
+    public init(body: Body.Recorded, from: CalendarDate? = nil, to: CalendarDate? = nil, entries: [CalendarEntry]) {
         self.body = body
         self.from = from
         self.to = to
@@ -132,11 +133,11 @@ public struct BodyCalendar: Sendable {
     public func calendar(
         body: String, from: CalendarDate? = nil, to: CalendarDate? = nil, upcoming: Bool = false,
         today: CalendarDate? = nil
-    ) async throws(PlenaryError) -> CalendarView {
-        if let from, let to, to < from { throw .badArgument("to", "must not be before from=\(from)") }
+    ) async throws(DomainError) -> CalendarView {
+        if let from, let to, to < from { throw .invalid("to", "must not be before from=\(from)") }
         let clock = self.clock
         return try await database.read { connection in
-            let owner = try CalendarBody.find(connection, code: body)
+            let owner = try Body.Recorded.find(connection, code: body)
             var from = from
             if upcoming {
                 let now = today ?? clock.today(in: owner.timeZone)

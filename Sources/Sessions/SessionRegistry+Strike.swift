@@ -1,3 +1,4 @@
+import Bodies
 import PlenaryCore
 import Postgres
 import Storage
@@ -16,13 +17,13 @@ extension SessionRegistry {
     @discardableResult
     public func strike(
         body: String, number: Int, part: Int? = nil, reason: String, by actor: Actor
-    ) async throws(PlenaryError) -> Session {
-        try FieldRules.text(reason, key: "reason", limit: 1000)
+    ) async throws(DomainError) -> Session {
+        try FieldRules.text(reason, field: "reason", limit: 1000)
         return try await database.write(explaining: { Self.explain($0, body: body, number: number) }) { connection in
-            let owner = try CalendarBody.lock(connection, code: body)
+            let owner = try Body.Recorded.lock(connection, code: body)
             let before = try Self.fetch(connection, body: owner, number: number, part: part, lock: true)
             guard before.status == .cancelled else {
-                throw PlenaryError.conflict(
+                throw DomainError.conflict(
                     "status: \(before.label) of \(body) is \(before.status.rawValue); only a cancelled session is "
                         + "struck (cancel it first)")
             }
@@ -46,7 +47,7 @@ extension SessionRegistry {
             ] {
                 let count: Int = try uses.decode(column)
                 if count > 0 {
-                    throw PlenaryError.conflict(
+                    throw DomainError.conflict(
                         "number: \(before.label) of \(body) has \(count) \(what); a session that is referred to "
                             + "stays on the record")
                 }

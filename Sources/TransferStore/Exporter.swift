@@ -64,6 +64,7 @@ public enum Exporter {
         }
         document.documents = try documents(connection, filter)
         try decisions(connection, filter, into: &document)
+        try treaties(connection, filter, into: &document)
         return document.normalized()
     }
 

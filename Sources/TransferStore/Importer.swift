@@ -48,7 +48,8 @@ public enum Importer {
                 Set(
                     file.bodies.map(\.code) + file.sessions.map(\.body) + file.documents.map(\.body)
                         + file.decisions.map(\.body) + file.drafts.map(\.body) + file.workingGroups.map(\.body)
-                        + file.meetings.map(\.body) + file.agendas.map(\.body) + file.deadlineRules.map(\.body))
+                        + file.meetings.map(\.body) + file.agendas.map(\.body) + file.deadlineRules.map(\.body)
+                        + file.instruments.map(\.body) + file.treatyActions.map(\.body))
             ).sorted()
             let existing = try Exporter.read(connection, bodies: bodies)
             let plan = try ImportPlan.make(file: file, existing: existing)

@@ -1,6 +1,6 @@
+import Bodies
 import PlenaryCore
 import Postgres
-import Sessions
 import Storage
 
 extension WorkingGroupRegistry {
@@ -16,24 +16,24 @@ extension WorkingGroupRegistry {
     /// establishment and every meeting held (the database checks both, Schema/0005 and 0013).
     @discardableResult
     public func correctDissolution(
-        body: String, code: String, on date: CalendarDate, by reference: DecisionReference? = nil, reason: String,
+        body: String, code: String, on date: CalendarDate, by reference: DecisionCitation? = nil, reason: String,
         actor: Actor
-    ) async throws(PlenaryError) -> WorkingGroup {
-        try FieldRules.text(reason, key: "reason", limit: 1000)
+    ) async throws(DomainError) -> WorkingGroup {
+        try FieldRules.text(reason, field: "reason", limit: 1000)
         return try await database.write(explaining: { Self.explain($0, body: body, code: code) }) { connection in
-            let owner = try CalendarBody.lock(connection, code: body)
+            let owner = try Body.Recorded.lock(connection, code: body)
             let (id, before) = try Self.fetch(connection, body: owner, code: code, lock: true)
             guard let dissolved = before.dissolvedOn else {
-                throw PlenaryError.conflict(
+                throw DomainError.conflict(
                     "code: \(before.symbolPrefix) is not dissolved; there is no dissolution to correct")
             }
             let instrument = reference ?? before.dissolvedBy
             if dissolved == date && instrument == before.dissolvedBy {
-                throw PlenaryError.conflict(
+                throw DomainError.conflict(
                     "date: \(before.symbolPrefix) was dissolved on \(dissolved) already; nothing to correct")
             }
             if let established = before.establishedOn, date < established {
-                throw PlenaryError.badArgument(
+                throw DomainError.invalid(
                     "date", "must not be before the group was established, on \(established)")
             }
             // The working_groups trigger lets a dissolved group change only with this marker, for this transaction.

@@ -23,8 +23,8 @@ protocol Door: AnyObject {
 
 /// The catalog's declarations, with no database behind them: enough to parse, bind, and answer `help`.
 enum Declarations {
-    /// Every command, bound to services over a pool that never connects (the pool opens connections only when a
-    /// handler runs, and the commands answered here run none).
+    /// Every command, bound to services over a database that is never used: its pool, threads and connections
+    /// start only when a handler runs, and the commands answered here run none.
     static let catalog: Catalog = PlenaryCatalog.make(
         Services(database: Database(configuration: .init(conninfo: "dbname=unused", size: 1))))
 

@@ -102,6 +102,7 @@ struct ReplyPrinter {
         case .table:
             if isHelp { return RenderedReply(stdout: HelpPage.render(reply)) }
             if let calendar = PlenaryCatalog.icsText(of: reply) { return RenderedReply(stdout: calendar) }
+            if let csv = PlenaryCatalog.csvText(of: reply) { return RenderedReply(stdout: csv) }
             return RenderedReply(stdout: TableRenderer(style: stdoutStyle, width: width).render(reply))
         }
     }

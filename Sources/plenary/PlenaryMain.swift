@@ -64,7 +64,7 @@ enum PlenaryMain {
                 print(root.fullMessage(for: error))
                 exit(ExitCode.ok.rawValue)
             }
-            if let refusal = error as? PlenaryError {
+            if let refusal = (error as? DomainError).map({ PlenaryError($0) }) ?? error as? PlenaryError {
                 printError("plenary: \(refusal.description)")
                 exit(ExitCode.for(refusal.code).rawValue)
             }

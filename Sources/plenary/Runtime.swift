@@ -1,5 +1,6 @@
 import Access
 import AdminProtocol
+import EmbeddedPostgres
 import Foundation
 import Logging
 import PlenaryCommands
@@ -52,7 +53,8 @@ struct Runtime {
                 statementTimeout: .milliseconds(settings.database.statementTimeoutMilliseconds),
                 connectTimeoutSeconds: settings.database.connectTimeoutSeconds),
             logger: Logger(label: "plenary.db"))
-        let applied = try await database.migrate()
+        let applied: [String]
+        do { applied = try await database.migrate() } catch { throw PlenaryError(error) }
         if !applied.isEmpty { logger.info("migrated", metadata: ["applied": "\(applied.joined(separator: ","))"]) }
         let services = Services(
             database: database,

@@ -104,7 +104,7 @@ struct DecisionFixtureTests {
             _ = try await conference.groups.establish(
                 WorkingGroupCharter(
                     code: String(prefix.dropFirst(facts.code.count + 1)), name: group.name,
-                    establishedBy: try DecisionReference.parse(group.establishedBy)),
+                    establishedBy: try DecisionCitation.parse(group.establishedBy, key: "by")),
                 body: facts.code, by: Conference.clerk)
         }
         for decision in record.decisions {

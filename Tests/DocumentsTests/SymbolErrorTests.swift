@@ -141,15 +141,15 @@ struct SymbolErrorTests {
             error.description
                 == "symbol: component 3 `20O8`: not a year, session number, special series or serial (at offset 9)")
         #expect(error.text == "20O8")
-        #expect(error.plenaryError.code == .badArgument)
-        #expect(error.plenaryError.token == "BAD_ARGUMENT")
-        #expect(error.plenaryError.message == error.description)
+        #expect(PlenaryError(error.domainError).code == .badArgument)
+        #expect(PlenaryError(error.domainError).token == "BAD_ARGUMENT")
+        #expect(PlenaryError(error.domainError).message == error.description)
     }
 
     @Test("the throwing initialiser gives 504 BAD_ARGUMENT symbol: …")
     func throwing() {
         #expect(
-            throws: PlenaryError.badArgument(
+            throws: DomainError.invalid(
                 "symbol", "component 3 `20O8`: not a year, session number, special series or serial (at offset 9)")
         ) {
             try DocumentSymbol("CTOC/COP/20O8/1")
@@ -158,7 +158,7 @@ struct SymbolErrorTests {
             _ = try DocumentSymbol("")
             Issue.record("an empty symbol was accepted")
         } catch {
-            #expect(error.code == .badArgument)
+            #expect(error.kind == .invalid)
             #expect(error.message.hasPrefix("symbol: empty"))
         }
     }

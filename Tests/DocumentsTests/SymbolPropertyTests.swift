@@ -217,7 +217,7 @@ struct SymbolPropertyTests {
                 #expect((1...DocumentSymbol.maximumLength + 1).contains(component))
                 #expect(error.text != nil)
             }
-            #expect(error.plenaryError.code == .badArgument)
+            #expect(PlenaryError(error.domainError).code == .badArgument)
             return false
         }
     }

@@ -1,3 +1,4 @@
+import EmbeddedPostgres
 import Foundation
 import PlenaryTestSupport
 import Testing
@@ -326,14 +327,17 @@ struct CLITests {
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("watch-\(UUID().uuidString)")
         _ = FileManager.default.createFile(atPath: output.path, contents: nil)
         defer { try? FileManager.default.removeItem(at: output) }
-        let watcher = Process()
-        watcher.executableURL = URL(fileURLWithPath: try TestCluster.plenaryBinary())
-        watcher.arguments = ["--server", "127.0.0.1:\(remote.server.port)", "--token", remote.token, "watch"]
-        watcher.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("PLENARY_") }
-        watcher.standardOutput = try FileHandle(forWritingTo: output)
-        watcher.standardError = FileHandle.nullDevice
-        try watcher.run()
-        defer { watcher.terminate() }
+        let watcher = try RunningProcess(
+            [
+                try TestCluster.plenaryBinary(), "--server", "127.0.0.1:\(remote.server.port)", "--token", remote.token,
+                "watch",
+            ],
+            environment: ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("PLENARY_") },
+            stdout: output.path, stderr: "/dev/null")
+        defer {
+            watcher.signal(SIGTERM)
+            watcher.waitUntilExit()
+        }
         func waitFor(_ text: String) -> Bool {
             let deadline = Date().addingTimeInterval(20)
             while Date() < deadline {

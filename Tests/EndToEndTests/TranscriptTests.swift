@@ -17,7 +17,7 @@ struct TranscriptTests {
 
     static let groups = [
         "connection", "bodies-and-tokens", "sessions-and-agendas", "working-groups-and-meetings", "documents",
-        "decisions", "audit-and-events",
+        "decisions", "audit-and-events", "treaties",
     ]
 
     @Test(arguments: groups, ["text", "json"])

@@ -197,12 +197,12 @@ struct MeetingTests {
 
     @Test func ofConcurrentOverlappingMeetingsOfOneGroupExactlyOneWins() async throws {
         let conninfo = conference.conninfo
-        let outcomes = await withTaskGroup(of: Result<Meeting, PlenaryError>.self) { group in
+        let outcomes = await withTaskGroup(of: Result<Meeting, DomainError>.self) { group in
             for offset in 0..<6 {
                 group.addTask {
                     let database = Database(configuration: ConnectionPool.Configuration(conninfo: conninfo, size: 1))
                     defer { database.shutdown() }
-                    do throws(PlenaryError) {
+                    do throws(DomainError) {
                         return .success(
                             try await MeetingRegistry(database: database).schedule(
                                 MeetingPlan(
@@ -213,7 +213,7 @@ struct MeetingTests {
                     }
                 }
             }
-            var all: [Result<Meeting, PlenaryError>] = []
+            var all: [Result<Meeting, DomainError>] = []
             for await outcome in group { all.append(outcome) }
             return all
         }
@@ -221,7 +221,7 @@ struct MeetingTests {
         #expect(won.count == 1)
         #expect(won.first?.number == 1, "the next number was taken under the calendar lock")
         for case .failure(let error) in outcomes {
-            #expect(error.code == .conflict)
+            #expect(error.kind == .conflict)
             #expect(error.message.contains("would overlap meeting 1"), "\(error.message)")
         }
     }
