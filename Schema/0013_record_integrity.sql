@@ -95,6 +95,9 @@ BEGIN
     IF NEW.recorded THEN
         RETURN NEW;
     END IF;
+    IF TG_OP = 'UPDATE' AND OLD.stage = 'adopted' THEN
+        RETURN NEW;  -- an adopted text is frozen: decisions_rules (0007) refuses any change and says so
+    END IF;
     SELECT * INTO s FROM sessions
     WHERE body_id = NEW.body_id AND number = NEW.session_number AND part = NEW.session_part;
     IF NOT FOUND THEN
