@@ -208,6 +208,7 @@ let package = Package(
                 "AdminServer", "AdminProtocol", "PlenaryCore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
         .testTarget(

@@ -128,6 +128,13 @@ public enum PlenaryCatalog {
                             ReplyField("authenticated", .int(server.authenticated)),
                             ReplyField("accepted", .int(server.accepted)),
                             ReplyField("refused", .int(server.refused)),
+                            ReplyField("unauthenticated", .int(server.unauthenticated)),
+                            ReplyField("refused-per-address", .int(server.refusedPerAddress)),
+                            ReplyField("refused-unauthenticated", .int(server.refusedUnauthenticated)),
+                            ReplyField("closed-oldest", .int(server.closedOldest)),
+                            ReplyField("refused-room", .int(server.refusedRoom)),
+                            ReplyField("refused-per-token", .int(server.refusedPerToken)),
+                            ReplyField("under-pressure", .bool(server.underPressure)),
                         ]
                     }
                     return .ok(fields)
