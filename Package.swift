@@ -221,6 +221,15 @@ let package = Package(
             // The protocol transcripts are read from the checkout by path, not bundled.
             exclude: ["Transcripts"]
         ),
+        // The record kept right (issue 17): generated histories through the real catalog, exported and imported.
+        .testTarget(
+            name: "RecordTests",
+            dependencies: [
+                "PlenaryTestSupport", "Postgres", "Storage", "PlenaryCore", "AdminProtocol", "PlenaryCommands",
+                "Transfer", "TransferStore",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ]
+        ),
         // Faults, races, hostile values and access, against the real server, database and binary (issue 9).
         .testTarget(
             name: "ReliabilityTests",

@@ -12,12 +12,13 @@ extension Body.Recorded {
     public static func lock(_ connection: Connection, code: String) throws -> Body.Recorded {
         try fetch(
             connection, code: code,
-            sql: "SELECT id, code, name, timezone, plenary_lock_calendar(id) FROM bodies WHERE code = $1")
+            sql: "SELECT id, code, name, timezone, plenary_lock_calendar(id) FROM bodies WHERE upper(code) = upper($1)")
     }
 
     /// Finds the body without locking anything, for reads. Not found for an unknown code.
     public static func find(_ connection: Connection, code: String) throws -> Body.Recorded {
-        try fetch(connection, code: code, sql: "SELECT id, code, name, timezone FROM bodies WHERE code = $1")
+        try fetch(
+            connection, code: code, sql: "SELECT id, code, name, timezone FROM bodies WHERE upper(code) = upper($1)")
     }
 
     private static func fetch(_ connection: Connection, code: String, sql: String) throws -> Body.Recorded {

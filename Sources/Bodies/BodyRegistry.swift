@@ -34,7 +34,7 @@ public struct BodyRegistry: Sendable {
     public func get(code: String) async throws(DomainError) -> Body {
         let found = try await database.read { connection in
             try connection.queryOne(
-                "SELECT code, name, treaty, timezone FROM bodies WHERE code = $1", [code]
+                "SELECT code, name, treaty, timezone FROM bodies WHERE upper(code) = upper($1)", [code]
             ).map(Self.body(from:))
         }
         guard let found else { throw DomainError.notFound("body \(code): no such body") }

@@ -103,7 +103,7 @@ extension DecisionRegistry {
     public func workingGroupActs(
         body: String, code: String, on day: CalendarDate? = nil
     ) async throws(DomainError) -> [WorkingGroupAct] {
-        if let rule = DecisionRules.workingGroupCodeViolation(code) { throw .invalid("wg", rule) }
+        if let rule = DecisionRules.workingGroupCodeViolation(code.uppercased()) { throw .invalid("wg", rule) }
         let clock = self.clock
         return try await database.read { connection in
             let owner = try Body.Recorded.find(connection, code: body)
@@ -112,7 +112,7 @@ extension DecisionRegistry {
                 """
                 SELECT \(Self.columns), \(Self.statusColumn(3)), acts.acts
                 FROM (SELECT decision_id, array_agg(DISTINCT act ORDER BY act) AS acts
-                      FROM decision_working_group_acts WHERE body_id = $1 AND wg_code = $2 GROUP BY decision_id) acts
+                      FROM decision_working_group_acts WHERE body_id = $1 AND upper(wg_code) = upper($2) GROUP BY decision_id) acts
                 JOIN decisions d ON d.id = acts.decision_id JOIN bodies b ON b.id = d.body_id
                 ORDER BY d.adopted_on, d.session_number, d.kind, d.serial, d.letter
                 """,
@@ -170,7 +170,7 @@ extension DecisionRegistry {
             """
             SELECT plenary_decision_reference(d.kind, d.session_number, d.serial, d.letter) AS reference
             FROM decision_links l JOIN decisions d ON d.id = l.decision_id
-            WHERE l.body_id = $1 AND l.wg_code = $2 AND l.relation = 'establishes'
+            WHERE l.body_id = $1 AND upper(l.wg_code) = upper($2) AND l.relation = 'establishes'
             """,
             [body.id, code]
         ).map { try $0.decode("reference", as: String.self) }

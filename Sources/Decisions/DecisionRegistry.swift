@@ -209,7 +209,7 @@ public struct DecisionRegistry: Sendable {
         if let topic = filter.topic, topic.allSatisfy(\.isWhitespace) {
             throw .invalid("topic", "must not be blank")
         }
-        if let code = filter.workingGroup, let rule = DecisionRules.workingGroupCodeViolation(code) {
+        if let code = filter.workingGroup, let rule = DecisionRules.workingGroupCodeViolation(code.uppercased()) {
             throw .invalid("wg", rule)
         }
         let clock = self.clock
@@ -229,7 +229,7 @@ public struct DecisionRegistry: Sendable {
                   AND ($6::text IS NULL OR d.search @@ websearch_to_tsquery('english', $6))
                   AND ($7::text IS NULL OR EXISTS (
                         SELECT 1 FROM decision_working_group_acts a
-                        WHERE a.decision_id = d.id AND a.body_id = d.body_id AND a.wg_code = $7))
+                        WHERE a.decision_id = d.id AND a.body_id = d.body_id AND upper(a.wg_code) = upper($7)))
                 ORDER BY d.session_number, d.stage <> 'adopted', d.kind, d.serial, d.letter, d.id
                 """,
                 [
@@ -378,7 +378,7 @@ public struct DecisionRegistry: Sendable {
         _ connection: Connection, body: Body.Recorded, code: String, key: String = "wg"
     ) throws {
         let found = try connection.queryOne(
-            "SELECT 1 AS found FROM working_groups WHERE body_id = $1 AND code = $2", [body.id, code])
+            "SELECT 1 AS found FROM working_groups WHERE body_id = $1 AND upper(code) = upper($2)", [body.id, code])
         if found == nil { throw DomainError.notFound("\(key): \(body.code) has no working group \(code)") }
     }
 

@@ -116,6 +116,10 @@ public struct Document: Sendable, Hashable, Codable {
     public var supersededBy: DocumentSymbol?
     /// The six language versions, in UN order.
     public var versions: [LanguageVersion]
+    /// The day it was withdrawn (`doc withdraw`): its symbol stays taken, and it leaves every report.
+    public var withdrawnOn: CalendarDate? = nil
+    /// Why it was withdrawn.
+    public var withdrawnReason: String? = nil
 
     /// The languages the document is to exist in.
     public var requiredLanguages: [Language] { versions.filter(\.required).map(\.language) }

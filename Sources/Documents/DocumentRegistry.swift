@@ -126,6 +126,7 @@ public struct DocumentRegistry: Sendable {
                         "\(language.rawValue) is not a language of \(parent.symbol); it exists in "
                             + required.map(\.rawValue).joined(separator: ","))
                 }
+                if relation == .corrigendum { try Self.requireIssued(languages, of: parent) }
             }
             let next = try connection.queryOne(
                 """
@@ -320,7 +321,8 @@ public struct DocumentRegistry: Sendable {
                 LEFT JOIN sessions s ON s.id = d.session_id
                 LEFT JOIN working_group_meetings m ON m.id = d.meeting_id
                 LEFT JOIN working_groups g ON g.id = m.working_group_id
-                WHERE d.body_id = $1 AND ($2::int IS NULL OR s.number = $2) AND ($3::text IS NULL OR g.code = $3)
+                WHERE d.body_id = $1 AND ($2::int IS NULL OR s.number = $2)
+                  AND ($3::text IS NULL OR upper(g.code) = upper($3))
                   AND ($4::int IS NULL OR m.number = $4) AND ($5::text IS NULL OR d.doc_type = $5)
                   AND ($6::text IS NULL OR EXISTS (
                         SELECT 1 FROM document_versions v
@@ -332,6 +334,8 @@ public struct DocumentRegistry: Sendable {
                         SELECT 1 FROM document_versions v
                         WHERE v.document_id = d.id AND v.required AND v.status <> 'issued'))
                   AND ($10::text IS NULL OR d.sort_key > $10)
+                  -- A withdrawn document is listed, marked; it is in no report of what is missing or late.
+                  AND (d.withdrawn_on IS NULL OR ($6::text IS NULL AND NOT $7::boolean))
                 ORDER BY d.sort_key LIMIT $11
                 """,
                 [
@@ -392,12 +396,19 @@ public struct DocumentRegistry: Sendable {
         }
     }
 
-    /// What is late or missing for session `session` of `body`, document by document and language by language,
-    /// measured against the session's opening with the body's deadline rule, on `today` (the body's today when nil).
+    /// What is late, missing or due soon for session `session` of `body` as of `today` (the body's today when nil),
+    /// document by document and language by language, with the body's deadline rule. As of `today` means what was
+    /// known that day: a version issued after it counts as not yet issued, so nothing issued before its due day is
+    /// ever called late. The report follows the current text: withdrawn documents leave it, and an original (or an
+    /// earlier revision) leaves it once a later revision is issued in all its languages. `dueWithin` adds what falls
+    /// due in the next that many days (state `due`).
     public func deadlines(
-        body code: String, session: Int, today: CalendarDate? = nil
+        body code: String, session: Int, today: CalendarDate? = nil, dueWithin: Int? = nil
     ) async throws(DomainError) -> DeadlineReport {
         let clock = self.clock
+        if let dueWithin, !(0...365).contains(dueWithin) {
+            throw DomainError.invalid("due-within", "must be 0 to 365 days")
+        }
         return try await database.read { connection in
             let body = try Body.Recorded.find(connection, code: code)
             let place = try Self.place(connection, body: body, placement: .session(session))
@@ -405,14 +416,28 @@ public struct DocumentRegistry: Sendable {
             let rule = try Self.deadlineRule(connection, bodyID: body.id)
             let rows = try connection.query(
                 """
-                SELECT d.symbol, d.reissued, d.title, v.language, v.status, v.issued_on, plenary_document_due(d) AS due,
-                       plenary_version_lateness(v, plenary_document_due(d), $2::date) AS days
-                FROM documents d JOIN document_versions v ON v.document_id = d.id
-                WHERE d.session_id = $1 AND v.required
-                  AND plenary_version_lateness(v, plenary_document_due(d), $2::date) IS NOT NULL
-                ORDER BY d.sort_key, array_position(ARRAY['ar', 'zh', 'en', 'fr', 'ru', 'es'], v.language)
+                SELECT symbol, reissued, title, language, status, issued_on, due, days, state FROM (
+                    SELECT d.symbol, d.reissued, d.title, d.sort_key, v.language,
+                           v.status,
+                           CASE WHEN known.issued THEN v.issued_on END AS issued_on, due.day AS due,
+                           CASE WHEN known.issued THEN v.issued_on - due.day
+                                WHEN $2::date > due.day THEN $2::date - due.day
+                                ELSE due.day - $2::date END AS days,
+                           CASE WHEN known.issued AND v.issued_on > due.day THEN 'late'
+                                WHEN known.issued THEN NULL
+                                WHEN $2::date > due.day THEN 'missing'
+                                WHEN $3::integer IS NOT NULL AND due.day - $2::date <= $3::integer THEN 'due'
+                           END AS state
+                    FROM documents d JOIN document_versions v ON v.document_id = d.id,
+                         LATERAL (SELECT plenary_document_due(d) AS day) due,
+                         LATERAL (SELECT v.status = 'issued' AND v.issued_on <= $2::date AS issued) known
+                    WHERE d.session_id = $1 AND v.required AND due.day IS NOT NULL AND d.withdrawn_on IS NULL
+                      AND NOT plenary_document_superseded_on(d, $2::date)
+                ) entries
+                WHERE state IS NOT NULL
+                ORDER BY sort_key, array_position(ARRAY['ar', 'zh', 'en', 'fr', 'ru', 'es'], language)
                 """,
-                [place.sessionID, day]
+                [place.sessionID, day, dueWithin]
             ).rows
             let entries = try rows.map { row in
                 let symbol: String = try row.decode("symbol")
@@ -422,7 +447,7 @@ public struct DocumentRegistry: Sendable {
                     language: try row.decode("language", member: Language.self),
                     status: try row.decode("status", member: VersionStatus.self),
                     due: try row.decode("due"), issuedOn: try row.decode("issued_on", as: CalendarDate?.self),
-                    daysLate: try row.decode("days"))
+                    daysLate: try row.decode("days"), state: try row.decode("state"))
             }
             return DeadlineReport(
                 body: body.code, session: session, opening: place.opening, today: day, rule: rule, entries: entries)

@@ -88,10 +88,10 @@ extension DocumentRegistry {
             try requireWorkingGroup(connection, body: body, code: group)
             let row = try connection.queryOne(
                 """
-                SELECT m.id, m.start_date, extract(year FROM m.start_date)::int AS first_year,
+                SELECT m.id, m.start_date, g.code, extract(year FROM m.start_date)::int AS first_year,
                        extract(year FROM m.end_date)::int AS last_year
                 FROM working_group_meetings m JOIN working_groups g ON g.id = m.working_group_id
-                WHERE g.body_id = $1 AND g.code = $2 AND m.number = $3
+                WHERE g.body_id = $1 AND upper(g.code) = upper($2) AND m.number = $3
                 """,
                 [body.id, group, number])
             guard let row else {
@@ -99,11 +99,13 @@ extension DocumentRegistry {
             }
             let first: Int = try row.decode("first_year")
             let last: Int = try row.decode("last_year")
+            // The group's code as registered, whatever case it was given in: it goes into symbols.
+            let registered: String = try row.decode("code")
             return Place(
                 sessionID: nil, meetingID: try row.decode("id"),
                 filing: DocumentRules.Filing(
-                    label: "meeting \(number) of \(group) of \(body.code)", body: body.code, session: nil,
-                    workingGroup: group, years: first...max(first, last)),
+                    label: "meeting \(number) of \(registered) of \(body.code)", body: body.code, session: nil,
+                    workingGroup: registered, years: first...max(first, last)),
                 opening: try row.decode("start_date"))
         }
     }
@@ -131,7 +133,7 @@ extension DocumentRegistry {
     /// 550 naming `wg` unless `body` has a working group `code`.
     static func requireWorkingGroup(_ connection: Connection, body: Body.Recorded, code: String) throws {
         let found = try connection.queryOne(
-            "SELECT 1 AS found FROM working_groups WHERE body_id = $1 AND code = $2", [body.id, code])
+            "SELECT 1 AS found FROM working_groups WHERE body_id = $1 AND upper(code) = upper($2)", [body.id, code])
         if found == nil { throw DomainError.notFound("wg: \(body.code) has no working group \(code)") }
     }
 
@@ -228,9 +230,13 @@ extension DocumentRegistry {
                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
                 RETURNING id
             ), versions AS (
-                INSERT INTO document_versions (document_id, language, required)
-                SELECT document.id, language, language = ANY($20::text[])
-                FROM document, unnest(ARRAY['ar', 'zh', 'en', 'fr', 'ru', 'es']) AS language
+                -- A date of issue is the day the original-language text came out: that version is issued then.
+                INSERT INTO document_versions (document_id, language, required, status, issued_on)
+                SELECT document.id, language, language = ANY($20::text[]),
+                       CASE WHEN issued.day IS NULL THEN 'expected' ELSE 'issued' END, issued.day
+                FROM document, unnest(ARRAY['ar', 'zh', 'en', 'fr', 'ru', 'es']) AS language,
+                     LATERAL (SELECT CASE WHEN language = $14 AND language = ANY($20::text[]) THEN $15::date END
+                              AS day) AS issued
             )
             SELECT id FROM document
             """,
@@ -280,7 +286,8 @@ extension DocumentRegistry {
             """
             SELECT d.id, d.symbol, d.reissued, b.code AS body, s.number AS session, g.code AS wg,
                    m.number AS meeting, d.doc_type, d.distribution, d.title, d.agenda_items, d.original_language,
-                   d.issued_on, d.relation, p.symbol AS parent, p.reissued AS parent_reissued,
+                   d.issued_on, d.relation, p.symbol AS parent, p.reissued AS parent_reissued, d.withdrawn_on,
+                   d.withdrawn_reason,
                    latest.symbol AS latest_revision, v.language, v.required, v.status,
                    v.issued_on AS version_issued_on, v.file, v.bytes, v.sha256
             FROM documents d JOIN bodies b ON b.id = d.body_id
@@ -344,7 +351,7 @@ extension DocumentRegistry {
         }
         let type = DocumentSymbol.DocumentType(rawValue: try row.decode("doc_type")) ?? .main
         let printed = try DocumentSymbol(reissued ? symbol + "*" : symbol)
-        return Document(
+        var document = Document(
             symbol: printed, body: try row.decode("body"), placement: placement, type: type,
             distribution: DocumentSymbol.Distribution(rawValue: try row.decode("distribution")) ?? .general,
             title: try row.decode("title"), agendaItems: try row.decode("agenda_items"),
@@ -353,6 +360,9 @@ extension DocumentRegistry {
             relation: try row.decode("relation", as: String?.self).flatMap(DocumentRelation.init(rawValue:)),
             supersededBy: latest.flatMap { DocumentRules.unmarked($0) == DocumentRules.unmarked(printed) ? nil : $0 },
             versions: versions)
+        document.withdrawnOn = try row.decode("withdrawn_on", as: CalendarDate?.self)
+        document.withdrawnReason = try row.decode("withdrawn_reason", as: String?.self)
+        return document
     }
 
     static func deadlineRule(_ connection: Connection, bodyID: Int) throws -> DeadlineRule {

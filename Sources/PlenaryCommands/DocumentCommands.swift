@@ -296,7 +296,16 @@ extension PlenaryCatalog {
                 }),
             CommandSpec(
                 noun: "doc", verb: "deadlines",
-                summary: "What is late or missing in which language, measured against the session's opening.",
+                summary:
+                    "As of a day (today=), what is late, missing or due soon (due-within=), per document and "
+                    + "language. Due: the provisional agenda (the main-series document titled \"Provisional "
+                    + "agenda…\" or \"Annotated provisional agenda…\", whatever its serial) 60 days before a regular "
+                    + "session, 30 before a special one (rule 9); other main and information documents and their "
+                    + "addenda 42 days before (the six-week rule); doc deadline-rule changes the days. In-session "
+                    + "papers (L, CRP, WP), revisions and corrigenda have none. A version issued after today= is not "
+                    + "yet issued, so nothing issued by its due day is late. Withdrawn documents, and an original "
+                    + "once a revision is issued in all its languages, are left out: the report follows the current "
+                    + "text.",
                 role: .observer,
                 parameters: [
                     ParameterSpec(
@@ -306,11 +315,14 @@ extension PlenaryCatalog {
                         name: "session", type: .integer(range: 1...9999), required: true, help: "the session's number"),
                     ParameterSpec(
                         name: "today", type: .date, help: "the day to measure on", defaultDescription: "today"),
+                    ParameterSpec(
+                        name: "due-within", type: .integer(range: 0...365),
+                        help: "also list what falls due in the next N days (state=due)"),
                 ],
                 handler: { arguments, _ in
                     let report = try await documents.deadlines(
                         body: try arguments.requiredString("body"), session: try arguments.requiredInt("session"),
-                        today: arguments.date("today"))
+                        today: arguments.date("today"), dueWithin: arguments.int("due-within"))
                     return .list(
                         report.entries.map { entry in
                             ReplyRecord(
@@ -322,7 +334,7 @@ extension PlenaryCatalog {
                                     ReplyField("status", .string(entry.status.rawValue)),
                                     ReplyField("due", .date(entry.due)),
                                     ReplyField("issued", .optional(entry.issuedOn)),
-                                    ReplyField("days-late", .int(entry.daysLate)),
+                                    ReplyField(entry.state == "due" ? "days-left" : "days-late", .int(entry.daysLate)),
                                     ReplyField("title", .string(entry.title)),
                                 ])
                         },
@@ -402,6 +414,8 @@ extension PlenaryCatalog {
                     ReplyField("relation", .optional(document.relation?.rawValue)),
                     ReplyField("parent", .optional(document.parent?.description)),
                     ReplyField("superseded-by", .optional(document.supersededBy?.description)),
+                    ReplyField("withdrawn", .optional(document.withdrawnOn)),
+                    ReplyField("withdrawn-reason", .optional(document.withdrawnReason)),
                 ] + extra)
     }
 

@@ -81,14 +81,16 @@ extension PlenaryCatalog {
                 parameters: [
                     ParameterSpec(
                         name: "entity", type: .string,
-                        help: "only this kind of entity (`body`), or one entity (`body:CTOC/COP`)"),
+                        help:
+                            "only this kind of entity (`body`), or one entity (`body:CTOC/COP`); a document by its "
+                            + "symbol, in any case (`CTOC/COP/2010/1` or `document:CTOC/COP/2010/1`)"),
                     ParameterSpec(name: "since", type: .integer(range: 0...Int.max), help: "only rows after this seq"),
                     ParameterSpec(
                         name: "limit", type: .integer(range: 1...10_000), help: "at most this many rows",
                         defaultDescription: "100"),
                 ],
                 handler: { arguments, _ in
-                    let entity = arguments.string("entity")
+                    let entity = try auditEntity(arguments.string("entity"))
                     let since = arguments.int("since")
                     let limit = arguments.int("limit") ?? 100
                     let (rows, tail) = try await database.read { connection in

@@ -20,6 +20,7 @@ public enum PlenaryCatalog {
         specs += eventCommands(services)
         specs += decisionCommands(services)
         specs += documentCommands(services)
+        specs += correctionCommands(services)
         specs += treatyCommands(services)
         return Catalog(specs)
     }

@@ -1,12 +1,13 @@
 import AdminProtocol
 import PlenaryCore
 import Sessions
+import Storage
 
 extension PlenaryCatalog {
     /// Sessions, agendas and the calendar (issue 3).
     static func sessionCommands(_ services: Services) -> [CommandSpec] {
         sessionScheduleCommands(services.sessions) + [sessionRecordCommand(services.sessions)]
-            + sessionStatusCommands(services.sessions)
+            + sessionStatusCommands(services.sessions, services.database)
             + agendaCommands(services.agendas)
             + [calendarCommand(services.calendar)]
     }
@@ -105,10 +106,10 @@ extension PlenaryCatalog {
     }
 
     /// `session open|close|postpone|cancel`: the moves of a session's status.
-    static func sessionStatusCommands(_ sessions: SessionRegistry) -> [CommandSpec] {
+    static func sessionStatusCommands(_ sessions: SessionRegistry, _ database: Database) -> [CommandSpec] {
         let moves: [(verb: String, status: SessionStatus, summary: String)] = [
             ("open", .open, "Open a scheduled session."),
-            ("close", .closed, "Close an open session."),
+            ("close", .closed, "Close an open session; the reply counts drafts left pending (pending-drafts=N)."),
             ("postpone", .postponed, "Postpone a scheduled session; it keeps its dates until rescheduled."),
             ("cancel", .cancelled, "Cancel a scheduled or postponed session; its days are free again."),
         ]
@@ -124,7 +125,13 @@ extension PlenaryCatalog {
                         body: try arguments.requiredString("body"), number: try arguments.requiredInt("number"),
                         part: arguments.int("part"), to: move.status, reason: arguments.string("reason"),
                         by: context.actor)
-                    return Reply(code: .ok, records: [record(session)], summary: sessionSummary(session))
+                    guard move.status == .closed else {
+                        return Reply(code: .ok, records: [record(session)], summary: sessionSummary(session))
+                    }
+                    let pending = try await pendingDrafts(database, body: session.body, number: session.number)
+                    return Reply(
+                        code: .ok, records: [record(session)],
+                        summary: sessionSummary(session) + [ReplyField("pending-drafts", .int(pending))])
                 })
         }
     }

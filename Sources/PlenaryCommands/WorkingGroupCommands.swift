@@ -104,15 +104,16 @@ extension PlenaryCatalog {
                     ParameterSpec(
                         name: "by", type: decisionReference, help: "the instrument that dissolved it",
                         placeholder: "DECISION-REF"),
+                    // Required: a dissolution dated "today" by default put wrong days on the record unnoticed.
                     ParameterSpec(
-                        name: "date", type: .date, help: "the day it was dissolved",
-                        defaultDescription: "today in the body's time zone"),
+                        name: "date", type: .date, required: true,
+                        help: "the day it was dissolved (a wrong one is corrected with wg correct-dissolution)"),
                 ],
                 handler: { arguments, context in
                     let group = try await groups.dissolve(
                         body: try arguments.requiredString("body"), code: try arguments.requiredString("code"),
                         by: try arguments.string("by").map { try DecisionCitation.parse($0, key: "by") },
-                        on: arguments.date("date"), actor: context.actor)
+                        on: try arguments.requiredDate("date"), actor: context.actor)
                     return Reply(
                         code: .ok, records: [record(group)],
                         summary: [ReplyField("body", .string(group.body)), ReplyField("wg", .string(group.code))])

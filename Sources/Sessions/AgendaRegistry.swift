@@ -8,8 +8,8 @@ import Storage
 /// only through `amend`, which is audited as an amendment and marks the item. The database refuses any other
 /// change to an adopted agenda (Schema/0004, `agenda_items_rules`), so the rule holds for every writer.
 public struct AgendaRegistry: Sendable {
-    private let database: Database
-    private let clock: CalendarClock
+    let database: Database
+    let clock: CalendarClock
 
     /// Creates the registry; `clock` supplies the adoption date when none is given.
     public init(database: Database, clock: CalendarClock = .system) {

@@ -137,6 +137,13 @@ public struct SessionRegistry: Sendable {
                 throw DomainError.invalid("end", "must not be before start=\(start)")
             }
             let movesDates = start != before.start || end != before.end
+            // Dates given to a postponed session are a request to hold it: the same dates again would leave it
+            // postponed while the reply looked like success. The database holds the same rule (Schema/0004).
+            if before.status == .postponed, change.start != nil || change.end != nil, !movesDates {
+                throw DomainError.conflict(
+                    "start: \(before.label) of \(body) is postponed from \(before.start) to \(before.end); it is "
+                        + "scheduled again only on new dates (give start= and end= that differ)")
+            }
             let status = before.status == .postponed && movesDates ? SessionStatus.scheduled : before.status
             let row = try connection.queryOne(
                 """

@@ -81,6 +81,10 @@ public final class Database: Sendable {
         case let error as PostgresError where error.sqlState == Database.refusalState:
             // A rule refused by a trigger (plenary_refuse, Schema/0004): its message is already the contract's.
             return .conflict(error.message)
+        case let error as PostgresError where error.kind == .connection && Database.permanentRefusal(error) != nil:
+            // Retrying cannot help a database that does not exist or a role the server refuses: say which and why.
+            logger.error("database refused the connection", metadata: ["error": "\(error.description)"])
+            return .unavailable(Database.permanentRefusal(error)!)
         case let error as PostgresError where error.isTransient:
             logger.warning("database unavailable", metadata: ["error": "\(error.description)"])
             return .unavailable(
@@ -92,6 +96,25 @@ public final class Database: Sendable {
             logger.error("unexpected database error", metadata: ["incident": "\(incident)", "error": "\(error)"])
             return .fault(incident: incident)
         }
+    }
+
+    /// The message for a connection the server refuses for good (libpq's `FATAL:  database "x" does not exist`,
+    /// a role or password it does not accept), or nil for a refusal that may pass (a server starting, a network
+    /// blip).
+    static func permanentRefusal(_ error: PostgresError) -> String? {
+        let text = error.message
+        if let match = text.firstMatch(of: /database "([^"]*)" does not exist/) {
+            return "database: the database \(match.1) does not exist on the server; create it (createdb \(match.1)) "
+                + "or correct the database URL — retrying will not help"
+        }
+        if let match = text.firstMatch(of: /role "([^"]*)" does not exist/) {
+            return "database: the role \(match.1) does not exist on the server; correct the database URL — retrying "
+                + "will not help"
+        }
+        if text.contains("password authentication failed") || text.contains("no pg_hba.conf entry") {
+            return "database: the server refused the credentials of the database URL — retrying will not help"
+        }
+        return nil
     }
 
     /// Applies pending migrations on a leased connection.

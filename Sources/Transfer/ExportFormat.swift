@@ -395,6 +395,10 @@ public struct DocumentRecord: Sendable, Hashable, Codable {
     public var relation: String?
     /// The six language versions, in UN order (ar, zh, en, fr, ru, es).
     public var languages: [LanguageRecord]
+    /// The day it was withdrawn, when it was (`doc withdraw`).
+    public var withdrawn: String? = nil
+    /// Why it was withdrawn, with `withdrawn`.
+    public var withdrawnReason: String? = nil
 
     /// Creates a record.
     public init(
@@ -418,8 +422,9 @@ public struct DocumentRecord: Sendable, Hashable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case symbol, body, session, wg, meeting, title, distribution, issued, parent, relation, languages
+        case symbol, body, session, wg, meeting, title, distribution, issued, parent, relation, languages, withdrawn
         case agendaItems = "agenda_items"
+        case withdrawnReason = "withdrawn_reason"
         case originalLanguage = "original_language"
     }
 }

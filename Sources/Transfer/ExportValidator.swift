@@ -270,6 +270,13 @@ public enum ExportValidator {
             throw check.fault("original_language", Language.rule + ", got \(document.originalLanguage)")
         }
         _ = try document.issued.map { value throws(TransferError) in try check.date(value, "issued") }
+        _ = try document.withdrawn.map { value throws(TransferError) in try check.date(value, "withdrawn") }
+        if (document.withdrawn == nil) != (document.withdrawnReason == nil) {
+            throw check.fault("withdrawn_reason", "is given with withdrawn, and only with it")
+        }
+        if let reason = document.withdrawnReason, reason.allSatisfy(\.isWhitespace) || reason.count > 1000 {
+            throw check.fault("withdrawn_reason", "must be 1 to 1000 characters")
+        }
         let relation = symbol.modifiers.last.flatMap(DocumentRelation.init)
         let parent = relation == nil ? nil : symbol.parent?.description
         if document.parent != parent {
@@ -302,9 +309,15 @@ public enum ExportValidator {
                 ).validated()
                 if update.sha256 != version.sha256 { throw .invalid("sha256", "must be in lower case") }
             }
-            if language == original, !version.required {
+            // A corrigendum may correct one language only (a French-only corrigendum): it, and what is derived
+            // from it (its addenda, revisions), need not exist in the original language. Every other document does.
+            let partial = symbol.modifiers.contains { DocumentRelation($0) == .corrigendum }
+            if language == original, !version.required, !partial {
                 throw versionCheck.fault("required", "the original language is always required")
             }
+        }
+        if !document.languages.contains(where: \.required) {
+            throw check.fault("languages", "at least one language must be required")
         }
         if languages.count != Language.allCases.count {
             throw check.fault("languages", "must list the six languages ar, zh, en, fr, ru, es once each")

@@ -173,6 +173,17 @@ extension Loader {
                     }))
             throw Self.unlocated(refusal)
         }
+        try markWithdrawn(documents.map(\.record), ids: ids)
+    }
+
+    /// Withdrawals (issue 17), after the documents they mark: a withdrawn document is loaded as registered, then
+    /// withdrawn, as `doc withdraw` did.
+    func markWithdrawn(_ records: [DocumentRecord], ids: [Int]) throws {
+        for (position, record) in records.enumerated() where record.withdrawn != nil {
+            try connection.query(
+                "UPDATE documents SET withdrawn_on = $2::date, withdrawn_reason = $3 WHERE id = $1",
+                [ids[position], record.withdrawn, record.withdrawnReason])
+        }
     }
 
     /// COPYs `count` rows into a table in chunks, each under a savepoint. Returns the first chunk the database

@@ -1,7 +1,6 @@
 import Bodies
 import PlenaryCore
 import Postgres
-import Sessions
 import Storage
 
 extension MeetingRegistry {

@@ -188,7 +188,7 @@ public struct MeetingRegistry: Sendable {
 
     static func groupID(_ connection: Connection, body: Body.Recorded, code: String) throws -> Int {
         let row = try connection.queryOne(
-            "SELECT id FROM working_groups WHERE body_id = $1 AND code = $2", [body.id, code])
+            "SELECT id FROM working_groups WHERE body_id = $1 AND upper(code) = upper($2)", [body.id, code])
         guard let row else { throw DomainError.notFound("wg: \(body.code) has no working group \(code)") }
         return try row.decode("id")
     }

@@ -10,8 +10,8 @@ import Storage
 /// and everything that depends on other rows: a code is never reused, a name changes only through a recorded
 /// rename, renames are never edited or deleted, and a dissolved group changes no more.
 public struct WorkingGroupRegistry: Sendable {
-    private let database: Database
-    private let clock: CalendarClock
+    let database: Database
+    let clock: CalendarClock
 
     /// Creates the registry; `clock` supplies the dissolution date when none is given.
     public init(database: Database, clock: CalendarClock = .system) {
@@ -172,7 +172,7 @@ public struct WorkingGroupRegistry: Sendable {
         let row = try connection.queryOne(
             """
             SELECT g.id, \(columns) FROM working_groups g JOIN bodies b ON b.id = g.body_id
-            WHERE g.body_id = $1 AND g.code = $2
+            WHERE g.body_id = $1 AND upper(g.code) = upper($2)
             """ + (lock ? " FOR NO KEY UPDATE OF g" : ""),
             [body.id, code])
         guard let row else { throw DomainError.notFound("code: \(body.code) has no working group \(code)") }

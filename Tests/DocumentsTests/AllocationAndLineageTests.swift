@@ -119,6 +119,15 @@ struct AllocationAndLineageTests {
     @Test func aCorrigendumMayCoverOnlySomeLanguages() async throws {
         try await office.register("CTOC/COP/2008/6", "Technical assistance")
         let symbol = try DocumentSymbol("CTOC/COP/2008/6")
+        // A corrigendum corrects an issued text: not before the French one exists.
+        await refused(.conflict, "languages: the fr version of CTOC/COP/2008/6 is not issued") {
+            try await office.documents.derive(.corrigendum, of: symbol, languages: [.fr, .es], by: Secretariat.clerk)
+        }
+        for language in [Language.fr, .es] {
+            try await office.documents.version(
+                symbol, VersionUpdate(language: language, status: .issued, date: day("2008-08-20")),
+                by: Secretariat.clerk)
+        }
         let partial = try await office.documents.derive(
             .corrigendum, of: symbol, languages: [.fr, .es], by: Secretariat.clerk)
         #expect(partial.symbol.description == "CTOC/COP/2008/6/Corr.1")

@@ -250,6 +250,8 @@ struct TransferCommandTests {
                 "languages=en,fr,es", "original=fr",
             ],
             ["doc", "revise", "symbol=CAC/COSP/2006/2"],
+            // A corrigendum corrects an issued text: the French one here.
+            ["doc", "version", "symbol=CAC/COSP/2006/2/Rev.1", "lang=fr", "status=issued", "date=2006-11-20"],
             ["doc", "correct", "symbol=CAC/COSP/2006/2/Rev.1", "languages=fr"],
             ["doc", "allocate", "body=CAC/COSP", "series=L", "session=1", "title=Draft resolution"],
             ["doc", "reissue", "symbol=CAC/COSP/2006/1"],

@@ -106,10 +106,10 @@ struct MeetingTests {
         }
         let held = try await meet("WG.4", "2008-10-09", "2008-10-10", with: 4)
         #expect(held.withSession == 4)
-        // In conjunction with session 4 is no licence to overlap session 5.
-        try await conference.schedule(5, "2010-10-18", "2010-10-22")
+        // In conjunction with session 4 (within its week after it, Schema/0013) is no licence to overlap session 5.
+        try await conference.schedule(5, "2008-10-20", "2008-10-22")
         await refused(.conflict, "would overlap session 5 of CTOC/COP") {
-            try await meet("WG.2", "2010-10-19", "2010-10-20", with: 4)
+            try await meet("WG.2", "2008-10-19", "2008-10-20", with: 4)
         }
         await refused(.notFound, "with-session: CTOC/COP has no session 9") {
             try await meet("WG.2", "2010-10-19", "2010-10-20", with: 9)
