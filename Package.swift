@@ -119,11 +119,21 @@ let package = Package(
             dependencies: ["Transfer", "PlenaryCore", "Postgres", "Storage", "Decisions", "Documents"],
             resources: [.embedInCode("Resources/ctoc-cop-demo.json")]
         ),
+        // The public face: the record rendered as a static site. The renderer is pure (a site model → files); the
+        // reader reads through the service modules' registries, never SQL of its own.
+        .target(
+            name: "Publishing",
+            dependencies: [
+                "PlenaryCore", "Storage", "Bodies", "Sessions", "WorkingGroups", "Decisions", "Documents",
+                "AdminProtocol",
+            ],
+            resources: [.embedInCode("Resources/words.en.json"), .embedInCode("Resources/style.css")]
+        ),
         .executableTarget(
             name: "plenary",
             dependencies: [
                 "AdminProtocol", "AdminServer", "PlenaryClient", "PlenaryCommands", "PlenaryConfig", "PlenaryCore",
-                "Postgres",
+                "Postgres", "Publishing",
                 "Storage", "Transfer", "TransferStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -195,6 +205,14 @@ let package = Package(
                 "AdminServer", "AdminProtocol", "PlenaryCore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
+            ]
+        ),
+        // The site: the pure renderer unit by unit, and the demo's site end to end (validator, links, Chromium).
+        .testTarget(
+            name: "PublishingTests",
+            dependencies: [
+                "Publishing", "PlenaryCore", "Sessions", "WorkingGroups", "Decisions", "Documents", "AdminProtocol",
+                "PlenaryTestSupport",
             ]
         ),
         .testTarget(
