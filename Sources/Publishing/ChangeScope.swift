@@ -30,11 +30,12 @@ public enum ChangeScope: Sendable, Hashable {
         switch topic {
         case "session", "agenda":
             let key = id.split(separator: "#", maxSplits: 1).first ?? ""
-            guard let (body, last) = split(key), let number = Int(last) else {
+            guard let parts = split(key), let number = Int(parts.last) else {
                 self = .everything
                 return
             }
-            self = topic == "session" ? .session(body: String(body), number: number) : .agenda(body: String(body), number: number)
+            let body = String(parts.head)
+            self = topic == "session" ? .session(body: body, number: number) : .agenda(body: body, number: number)
         case "decision":
             for kind in ["/decision/", "/resolution/"] {
                 if let range = id.range(of: kind, options: .backwards),
@@ -46,17 +47,17 @@ public enum ChangeScope: Sendable, Hashable {
             }
             self = id.contains("/draft/") ? .nothing : .everything
         case "wg":
-            guard let (body, code) = split(Substring(id)) else {
+            guard let parts = split(Substring(id)) else {
                 self = .everything
                 return
             }
-            self = .workingGroup(body: String(body), code: String(code))
+            self = .workingGroup(body: String(parts.head), code: String(parts.last))
         case "meeting":
-            guard let (rest, _) = split(Substring(id)), let (body, code) = split(rest) else {
+            guard let meeting = split(Substring(id)), let parts = split(meeting.head) else {
                 self = .everything
                 return
             }
-            self = .workingGroup(body: String(body), code: String(code))
+            self = .workingGroup(body: String(parts.head), code: String(parts.last))
         case "document": self = .document(id)
         case "body": self = .body(id)
         case "token", "deadline-rule": self = .nothing

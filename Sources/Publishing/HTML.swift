@@ -36,9 +36,19 @@ struct HTML {
 
     /// `<a href="…">text</a>`.
     mutating func link(_ href: String, _ words: String, attributes: [(String, String?)] = []) {
-        open("a", [("href", href)] + attributes)
+        var all: [(String, String?)] = [("href", href)]
+        all += attributes
+        open("a", all)
         put(words)
         close("a")
+    }
+
+    /// `template` — words holding one `{L}` marker — with a link in place of the marker.
+    mutating func sentence(_ template: String, href: String, label: String) {
+        let parts = template.components(separatedBy: "{L}")
+        put(parts[0])
+        link(href, label)
+        if parts.count > 1 { put(parts[1...].joined()) }
     }
 
     /// Escapes `&`, `<`, `>` (and `"` in attributes); control characters other than tab and line breaks, which

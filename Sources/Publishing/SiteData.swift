@@ -99,7 +99,7 @@ extension SiteRenderer {
             ]),
             "instruments": .array(
                 model.instruments.map { instrument in
-                    .object([
+                    JSON.object([
                         "name": .string(instrument.name), "adopted_by": .text(instrument.adoptedBy),
                         "entry_into_force": .text(instrument.entryIntoForce?.description),
                         "parties": instrument.parties.map(JSON.int) ?? .null,
@@ -118,7 +118,7 @@ extension SiteRenderer {
                 }),
             "working_groups": .array(
                 model.workingGroups.map { group in
-                    .object([
+                    JSON.object([
                         "code": .string(group.code), "name": .string(group.name), "kind": .string(group.kind.rawValue),
                         "status": .string(group.status.rawValue), "mandate": .text(group.mandate),
                         "established_by": .text(group.establishedBy?.description),
@@ -135,7 +135,7 @@ extension SiteRenderer {
                 }),
             "upcoming": .array(
                 model.upcoming.map { entry in
-                    .object([
+                    JSON.object([
                         "kind": .string(entry.kind.rawValue), "number": .int(entry.number), "part": .int(entry.part),
                         "working_group": .text(entry.workingGroup), "title": .text(entry.title),
                         "venue": .string(entry.venue), "start": .string(entry.start.description),
@@ -159,8 +159,8 @@ extension SiteRenderer {
             "number": .int(number),
             "page": .string(link(SitePaths.session(body.code, number))),
             "parts": .array(model.parts.map(Self.json)),
-            "agenda": model.agenda.map { agenda in
-                .object([
+            "agenda": model.agenda.map { agenda -> JSON in
+                JSON.object([
                     "adopted": .text(agenda.adoptedOn?.description),
                     "items": .array(
                         agenda.items.map { .object(["item": .string($0.number.description), "title": .string($0.title)]) }),
@@ -168,7 +168,7 @@ extension SiteRenderer {
             } ?? .null,
             "documents": .array(
                 model.documents.map { document in
-                    .object([
+                    JSON.object([
                         "symbol": .string(document.symbol.description), "title": .string(document.title),
                         "page": .string(link(SitePaths.document(body.code, document.symbol))),
                         "distribution": .string(document.distribution.rawValue),
@@ -179,7 +179,7 @@ extension SiteRenderer {
                         "current_text": .text(document.supersededBy?.description),
                         "languages": .array(
                             document.versions.map { version in
-                                .object([
+                                JSON.object([
                                     "language": .string(version.language.rawValue), "required": .bool(version.required),
                                     "status": .string(version.status.rawValue),
                                     "issued": .text(version.issuedOn?.description), "file": .text(version.file),
@@ -197,7 +197,7 @@ extension SiteRenderer {
     }
 
     static func json(_ session: Session) -> JSON {
-        .object([
+        JSON.object([
             "part": .int(session.part), "venue": .string(session.venue), "start": .string(session.start.description),
             "end": .string(session.end.description), "status": .string(session.status.rawValue),
             "format": .string(session.format.rawValue), "timezone": .string(session.timeZone),
@@ -205,7 +205,7 @@ extension SiteRenderer {
     }
 
     static func json(_ meeting: Meeting) -> JSON {
-        .object([
+        JSON.object([
             "number": .int(meeting.number), "venue": .string(meeting.venue), "start": .string(meeting.start.description),
             "end": .string(meeting.end.description), "status": .string(meeting.status.rawValue),
             "with_session": meeting.withSession.map(JSON.int) ?? .null,
@@ -213,7 +213,7 @@ extension SiteRenderer {
     }
 
     static func json(_ decision: Decision, page: String) -> JSON {
-        .object([
+        JSON.object([
             "kind": .string(decision.kind.rawValue), "number": .text(decision.number?.description),
             "session": .int(decision.session), "title": .string(decision.title),
             "status": .string(decision.status.rawValue), "adopted": .text(decision.adoptedOn?.description),

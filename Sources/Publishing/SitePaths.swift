@@ -62,7 +62,12 @@ public enum SitePaths {
 
     /// The way from the directory of `from` to `to`: both are paths from the root.
     public static func relative(from: String, to: String) -> String {
-        let depth = from.split(separator: "/").count - 1
-        return String(repeating: "../", count: depth) + to
+        let here = from.split(separator: "/").dropLast()
+        let there = to.split(separator: "/")
+        var common = 0
+        while common < here.count, common < there.count - 1, here[here.startIndex + common] == there[common] {
+            common += 1
+        }
+        return String(repeating: "../", count: here.count - common) + there[common...].joined(separator: "/")
     }
 }

@@ -73,9 +73,7 @@ public struct SitePublisher: Sendable {
             let reader = self.reader
             let code = body.code
             let prefetch = page.next.map { cursor in
-                Task { () async throws(PlenaryError) -> DocumentPage in
-                    try await reader.documentPage(body: code, after: cursor)
-                }
+                Task { try await reader.documentPage(body: code, after: cursor) }
             }
             let derived = Dictionary(
                 grouping: try await reader.derived(from: page.documents.map(\.symbol)).filter { $0.parent != nil },
@@ -92,7 +90,13 @@ public struct SitePublisher: Sendable {
                     &report)
             }
             guard let prefetch else { break }
-            page = try await prefetch.value
+            do {
+                page = try await prefetch.value
+            } catch let error as PlenaryError {
+                throw error
+            } catch {
+                throw PlenaryError.unavailable("documents of \(body.code): \(error)")
+            }
         }
         try await publishFront(record, &report)
         for number in Set(record.sessions.map(\.number)).sorted() {
@@ -251,8 +255,9 @@ public struct SitePublisher: Sendable {
             guard let known = try await record(code) else { continue }
             let named = known.decisions.flatMap { decision in
                 [decision.document].compactMap { $0 }
-            } + known.links.compactMap { link in
-                if case .document(let symbol) = link.to { symbol } else { nil }
+            } + known.links.compactMap { link -> String? in
+                guard case .document(let symbol) = link.to else { return nil }
+                return symbol
             }
             try publishDecisions(known, documents: await reader.registered(named), &report)
         }

@@ -200,13 +200,15 @@ extension SiteRenderer {
                 html.put(words.format("event.where", meeting.venue, words.range(meeting.start, meeting.end)) + " · ")
                 tag(meeting.status.rawValue, words["meeting.status.\(meeting.status.rawValue)"], into: &html)
                 if let session = meeting.withSession {
-                    html.put(" · " + words.format("group.meeting.with", "").trimmingSuffix() + " ")
-                    html.link(link(SitePaths.session(body.code, session)), sessionName(body.code, session))
+                    html.put(" · ")
+                    html.sentence(
+                        words.format("group.meeting.with", "{L}"), href: link(SitePaths.session(body.code, session)),
+                        label: sessionName(body.code, session))
                 }
                 html.close("p", newline: true)
-                let documents = model.documents.filter {
-                    if case .meeting(let code, let number) = $0.placement { code == group.code && number == meeting.number }
-                    else { false }
+                let documents = model.documents.filter { document in
+                    guard case .meeting(let code, let number) = document.placement else { return false }
+                    return code == group.code && number == meeting.number
                 }
                 if !documents.isEmpty { documentList(documents, body: body.code, link: link, into: &html) }
             }

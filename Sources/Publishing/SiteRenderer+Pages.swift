@@ -209,10 +209,9 @@ extension SiteRenderer {
             html.element("p", [("class", "lead")], document.title)
             if let parent = document.parent, let relation = document.relation {
                 html.open("p")
-                html.put(words.format("document.parent", words["docrel.\(relation.rawValue)"], "").trimmingSuffix())
-                html.put(" ")
-                html.link(link(SitePaths.document(body.code, parent)), parent.description)
-                html.put(".")
+                html.sentence(
+                    words.format("document.parent", words["docrel.\(relation.rawValue)"], "{L}"),
+                    href: link(SitePaths.document(body.code, parent)), label: parent.description)
                 html.close("p", newline: true)
             }
             html.element("h2", [], words["document.facts"])
@@ -241,12 +240,10 @@ extension SiteRenderer {
 
             html.element("h2", [("id", "current")], words["document.current"])
             if let newer = document.supersededBy {
-                let sentence = words["document.current.other"]
-                let parts = sentence.components(separatedBy: "{0}")
                 html.open("p")
-                html.put(parts[0])
-                html.link(link(SitePaths.document(body.code, newer)), newer.description)
-                html.put(parts.count > 1 ? parts[1] : "")
+                html.sentence(
+                    words.format("document.current.other", "{L}"), href: link(SitePaths.document(body.code, newer)),
+                    label: newer.description)
                 html.close("p", newline: true)
             } else {
                 html.element("p", [], words["document.current.self"])
@@ -328,11 +325,3 @@ extension SiteRenderer {
     }
 }
 
-extension String {
-    /// Without trailing spaces.
-    func trimmingSuffix() -> String {
-        var text = self
-        while text.last == " " { text.removeLast() }
-        return text
-    }
-}

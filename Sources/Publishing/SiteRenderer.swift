@@ -66,7 +66,7 @@ public struct SiteRenderer: Sendable {
                 html.open("li")
                 html.link(link(target), crumb.label)
             } else {
-                html.open("li", [("aria-current", "page")])
+                html.open("li", [("class", "current")])
                 html.put(crumb.label)
             }
             html.close("li")

@@ -38,7 +38,7 @@ public struct SiteWriter: Sendable {
         let written = file.bytes.withUnsafeBytes { buffer -> Bool in
             var offset = 0
             while offset < buffer.count {
-                let count = Glibc.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
+                let count = Self.systemWrite(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
                 if count < 0 {
                     if errno == EINTR { continue }
                     return false
@@ -70,6 +70,15 @@ public struct SiteWriter: Sendable {
             offset += count
         }
         return existing == bytes
+    }
+
+    /// write(2), which the method of this type would otherwise hide.
+    static func systemWrite(_ descriptor: Int32, _ bytes: UnsafeRawPointer, _ count: Int) -> Int {
+        #if canImport(Glibc)
+            Glibc.write(descriptor, bytes, count)
+        #else
+            Darwin.write(descriptor, bytes, count)
+        #endif
     }
 
     /// `mkdir -p`.
