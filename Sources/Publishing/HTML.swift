@@ -28,7 +28,8 @@ struct HTML {
     mutating func raw(_ markup: String) { text += markup }
 
     /// `<tag …>text</tag>`.
-    mutating func element(_ tag: String, _ attributes: [(String, String?)] = [], _ words: String, newline: Bool = true) {
+    mutating func element(_ tag: String, _ attributes: [(String, String?)] = [], _ words: String, newline: Bool = true)
+    {
         open(tag, attributes)
         put(words)
         close(tag, newline: newline)

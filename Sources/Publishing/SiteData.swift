@@ -103,7 +103,8 @@ extension SiteRenderer {
                         "name": .string(instrument.name), "adopted_by": .text(instrument.adoptedBy),
                         "entry_into_force": .text(instrument.entryIntoForce?.description),
                         "parties": instrument.parties.map(JSON.int) ?? .null,
-                        "texts": .object(instrument.texts.reduce(into: [:]) { $0[$1.key.rawValue] = .string($1.value) }),
+                        "texts": .object(
+                            instrument.texts.reduce(into: [:]) { $0[$1.key.rawValue] = .string($1.value) }),
                     ])
                 }),
             "sessions": .array(
@@ -163,7 +164,9 @@ extension SiteRenderer {
                 JSON.object([
                     "adopted": .text(agenda.adoptedOn?.description),
                     "items": .array(
-                        agenda.items.map { .object(["item": .string($0.number.description), "title": .string($0.title)]) }),
+                        agenda.items.map {
+                            .object(["item": .string($0.number.description), "title": .string($0.title)])
+                        }),
                 ])
             } ?? .null,
             "documents": .array(
@@ -206,7 +209,8 @@ extension SiteRenderer {
 
     static func json(_ meeting: Meeting) -> JSON {
         JSON.object([
-            "number": .int(meeting.number), "venue": .string(meeting.venue), "start": .string(meeting.start.description),
+            "number": .int(meeting.number), "venue": .string(meeting.venue),
+            "start": .string(meeting.start.description),
             "end": .string(meeting.end.description), "status": .string(meeting.status.rawValue),
             "with_session": meeting.withSession.map(JSON.int) ?? .null,
         ])

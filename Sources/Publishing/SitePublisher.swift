@@ -39,7 +39,9 @@ public struct SitePublisher: Sendable {
     let bodies: [String]?
 
     /// Creates a publisher of `bodies` (all when nil).
-    public init(reader: SiteReader, renderer: SiteRenderer = SiteRenderer(), writer: SiteWriter, bodies: [String]? = nil) {
+    public init(
+        reader: SiteReader, renderer: SiteRenderer = SiteRenderer(), writer: SiteWriter, bodies: [String]? = nil
+    ) {
         self.reader = reader
         self.renderer = renderer
         self.writer = writer
@@ -210,7 +212,9 @@ public struct SitePublisher: Sendable {
                 decisionBodies.insert(body)
                 sessions.insert([body, String(session)])
                 fronts.insert(body)
-                if let known = try await record(body) { for group in known.groups { groups.insert([body, group.code]) } }
+                if let known = try await record(body) {
+                    for group in known.groups { groups.insert([body, group.code]) }
+                }
             case .workingGroup(let body, let code):
                 fronts.insert(body)
                 groups.insert([body, code])
@@ -253,12 +257,14 @@ public struct SitePublisher: Sendable {
         }
         for code in decisionBodies.sorted() {
             guard let known = try await record(code) else { continue }
-            let named = known.decisions.flatMap { decision in
-                [decision.document].compactMap { $0 }
-            } + known.links.compactMap { link -> String? in
-                guard case .document(let symbol) = link.to else { return nil }
-                return symbol
-            }
+            let named =
+                known.decisions.flatMap { decision in
+                    [decision.document].compactMap { $0 }
+                }
+                + known.links.compactMap { link -> String? in
+                    guard case .document(let symbol) = link.to else { return nil }
+                    return symbol
+                }
             try publishDecisions(known, documents: await reader.registered(named), &report)
         }
         return report
@@ -266,7 +272,9 @@ public struct SitePublisher: Sendable {
 
     /// A document's page, its parent's, and every page derived from the parent (a new revision changes the
     /// siblings' current text).
-    func publishDocumentFamily(_ document: Document, body: Body, _ report: inout PublishReport) async throws(PlenaryError) {
+    func publishDocumentFamily(
+        _ document: Document, body: Body, _ report: inout PublishReport
+    ) async throws(PlenaryError) {
         var family = [document]
         if let parent = document.parent, let found = try? await reader.document(parent) {
             family.append(found)
@@ -279,7 +287,9 @@ public struct SitePublisher: Sendable {
             by: { DocumentRules.unmarked($0.parent!).description })
         for member in family {
             let key = DocumentRules.unmarked(member.symbol).description
-            try put(renderer.document(DocumentPageModel(body: body, document: member, derived: derived[key] ?? [])), &report)
+            try put(
+                renderer.document(DocumentPageModel(body: body, document: member, derived: derived[key] ?? [])), &report
+            )
         }
     }
 

@@ -139,7 +139,8 @@ extension SiteRenderer {
         ) { html, path in
             let link = { (target: String) in SitePaths.relative(from: path, to: target) }
             html.element("h1", [], group.name)
-            html.element("p", [("class", "lead")], group.symbolPrefix + " · " + words["group.kind.\(group.kind.rawValue)"])
+            html.element(
+                "p", [("class", "lead")], group.symbolPrefix + " · " + words["group.kind.\(group.kind.rawValue)"])
             html.element("h2", [], words["group.facts"])
             html.raw("<dl class=\"facts\">\n")
             fact(words["group.code"], group.symbolPrefix, into: &html)
@@ -195,7 +196,8 @@ extension SiteRenderer {
             html.element("h2", [("id", "meetings")], words["group.meetings"])
             if model.meetings.isEmpty { html.element("p", [], words["group.meetings.none"]) }
             for meeting in model.meetings.sorted(by: { $0.number > $1.number }) {
-                html.element("h3", [("id", "meeting-\(meeting.number)")], words.format("group.meeting", String(meeting.number)))
+                html.element(
+                    "h3", [("id", "meeting-\(meeting.number)")], words.format("group.meeting", String(meeting.number)))
                 html.open("p")
                 html.put(words.format("event.where", meeting.venue, words.range(meeting.start, meeting.end)) + " · ")
                 tag(meeting.status.rawValue, words["meeting.status.\(meeting.status.rawValue)"], into: &html)
@@ -220,7 +222,8 @@ extension SiteRenderer {
         _ reference: DecisionReference, model: WorkingGroupPageModel, link: (String) -> String, into html: inout HTML
     ) {
         let kind: DecisionKind = reference.kind == .resolution ? .resolution : .decision
-        let citation = DecisionCitation(kind: kind, number: DecisionNumber(session: reference.session, serial: reference.serial))
+        let citation = DecisionCitation(
+            kind: kind, number: DecisionNumber(session: reference.session, serial: reference.serial))
         if model.decisions.contains(citation) {
             html.link(link(SitePaths.decision(model.body.code, citation)), decisionName(citation))
         } else {

@@ -33,7 +33,9 @@ extension SiteRenderer {
             fact(words["session.format"], words["format.\(model.parts.last!.format.rawValue)"], into: &html)
             html.element("dt", [], words["session.status"], newline: false)
             html.open("dd")
-            tag(model.parts.last!.status.rawValue, words["session.status.\(model.parts.last!.status.rawValue)"], into: &html)
+            tag(
+                model.parts.last!.status.rawValue, words["session.status.\(model.parts.last!.status.rawValue)"],
+                into: &html)
             html.close("dd", newline: true)
             html.raw("</dl>\n")
 
@@ -59,8 +61,9 @@ extension SiteRenderer {
             if model.documents.isEmpty { html.element("p", [], words["session.documents.none"]) }
             for (item, documents) in documentsByItem(model.documents, agenda: model.agenda) {
                 if let item {
-                    let title = model.agenda?.items.first { Self.itemKey($0.number.description) == Self.itemKey(item) }?
-                        .title
+                    let title = model.agenda?.items.first(where: {
+                        Self.itemKey($0.number.description) == Self.itemKey(item)
+                    })?.title
                     html.element(
                         "h3", [], words.format("session.documents.item", item) + (title.map { ": " + $0 } ?? ""))
                 } else {
@@ -155,7 +158,9 @@ extension SiteRenderer {
             var meta: [String] = []
             if let day = document.issuedOn { meta.append(words.day(day)) }
             if !issued.isEmpty { meta.append(issued.joined(separator: ", ")) }
-            if !meta.isEmpty { html.element("span", [("class", "meta")], meta.joined(separator: " · "), newline: false) }
+            if !meta.isEmpty {
+                html.element("span", [("class", "meta")], meta.joined(separator: " · "), newline: false)
+            }
             html.close("li", newline: true)
         }
         html.raw("</ul>\n")
@@ -293,7 +298,9 @@ extension SiteRenderer {
                     html.open("li")
                     html.open("a", [("href", link(SitePaths.document(body.code, derived.symbol)))])
                     html.element("span", [("class", "symbol")], derived.symbol.description, newline: false)
-                    html.put(" — " + (derived.relation.map { words["docrel.short.\($0.rawValue)"] + ": " } ?? "") + derived.title)
+                    html.put(
+                        " — " + (derived.relation.map { words["docrel.short.\($0.rawValue)"] + ": " } ?? "")
+                            + derived.title)
                     html.close("a")
                     html.close("li", newline: true)
                 }
@@ -324,4 +331,3 @@ extension SiteRenderer {
         }
     }
 }
-

@@ -90,7 +90,10 @@ public struct SiteRenderer: Sendable {
 
     /// The crumbs down to a body's front page.
     func crumbs(_ body: Body, _ rest: [Crumb]) -> [Crumb] {
-        [Crumb(label: words["crumbs.home"], path: SitePaths.index), Crumb(label: body.code, path: SitePaths.front(body.code))]
+        [
+            Crumb(label: words["crumbs.home"], path: SitePaths.index),
+            Crumb(label: body.code, path: SitePaths.front(body.code)),
+        ]
             + rest
     }
 
@@ -136,7 +139,9 @@ public struct SiteRenderer: Sendable {
             let numbers = Dictionary(grouping: model.sessions, by: \.number)
             let ordered = numbers.keys.sorted(by: >).map { numbers[$0]!.sorted { $0.part < $1.part } }
             let special = ordered.filter { $0[0].kind == .special }
-            for (heading, group) in [("front.regular", ordered.filter { $0[0].kind != .special }), ("front.special", special)]
+            for (heading, group) in [
+                ("front.regular", ordered.filter { $0[0].kind != .special }), ("front.special", special),
+            ]
             where heading == "front.regular" || !group.isEmpty {
                 html.element("h2", [], words[heading])
                 if group.isEmpty {
@@ -179,9 +184,12 @@ public struct SiteRenderer: Sendable {
                     html.close("a")
                     html.element(
                         "span", [("class", "meta")],
-                        words["group.kind.\(group.kind.rawValue)"] + " · " + words["group.status.\(group.status.rawValue)"],
+                        words["group.kind.\(group.kind.rawValue)"] + " · "
+                            + words["group.status.\(group.status.rawValue)"],
                         newline: false)
-                    let meetings = model.meetings.filter { $0.workingGroup == group.code }.sorted { $0.number > $1.number }
+                    let meetings = model.meetings.filter { $0.workingGroup == group.code }.sorted {
+                        $0.number > $1.number
+                    }
                     if !meetings.isEmpty {
                         html.raw("<ul class=\"links\">")
                         for meeting in meetings {
@@ -189,7 +197,8 @@ public struct SiteRenderer: Sendable {
                             html.link(
                                 link(SitePaths.workingGroup(body.code, group.code)) + "#meeting-\(meeting.number)",
                                 words.format("event.meeting", String(meeting.number), group.code) + " ("
-                                    + words.format("event.where", meeting.venue, words.range(meeting.start, meeting.end))
+                                    + words.format(
+                                        "event.where", meeting.venue, words.range(meeting.start, meeting.end))
                                     + ")")
                             html.close("li")
                         }
@@ -239,9 +248,15 @@ public struct SiteRenderer: Sendable {
             html.element("strong", [], instrument.name, newline: false)
             var facts: [String] = []
             if let by = instrument.adoptedBy { facts.append(words.format("front.instrument.adopted", by)) }
-            if let day = instrument.entryIntoForce { facts.append(words.format("front.instrument.force", words.day(day))) }
-            if let parties = instrument.parties { facts.append(words.format("front.instrument.parties", String(parties))) }
-            if !facts.isEmpty { html.element("span", [("class", "meta")], facts.joined(separator: " · "), newline: false) }
+            if let day = instrument.entryIntoForce {
+                facts.append(words.format("front.instrument.force", words.day(day)))
+            }
+            if let parties = instrument.parties {
+                facts.append(words.format("front.instrument.parties", String(parties)))
+            }
+            if !facts.isEmpty {
+                html.element("span", [("class", "meta")], facts.joined(separator: " · "), newline: false)
+            }
             if !instrument.texts.isEmpty {
                 html.open("ul", [("class", "links"), ("aria-label", words["front.instrument.texts"])])
                 for language in Language.allCases {

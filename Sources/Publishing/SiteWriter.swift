@@ -2,9 +2,9 @@ import Foundation
 import PlenaryCore
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #elseif canImport(Darwin)
-    import Darwin
+import Darwin
 #endif
 
 /// Writes a site's files under a directory: a file whose bytes are already there is left alone (its time stamp
@@ -65,7 +65,9 @@ public struct SiteWriter: Sendable {
         var existing = [UInt8](repeating: 0, count: bytes.count)
         var offset = 0
         while offset < bytes.count {
-            let count = existing.withUnsafeMutableBytes { read(descriptor, $0.baseAddress! + offset, bytes.count - offset) }
+            let count = existing.withUnsafeMutableBytes {
+                read(descriptor, $0.baseAddress! + offset, bytes.count - offset)
+            }
             if count <= 0 { return false }
             offset += count
         }
@@ -75,9 +77,9 @@ public struct SiteWriter: Sendable {
     /// write(2), which the method of this type would otherwise hide.
     static func systemWrite(_ descriptor: Int32, _ bytes: UnsafeRawPointer, _ count: Int) -> Int {
         #if canImport(Glibc)
-            Glibc.write(descriptor, bytes, count)
+        Glibc.write(descriptor, bytes, count)
         #else
-            Darwin.write(descriptor, bytes, count)
+        Darwin.write(descriptor, bytes, count)
         #endif
     }
 

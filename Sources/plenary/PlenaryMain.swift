@@ -12,7 +12,8 @@ import PlenaryCore
 @main
 enum PlenaryMain {
     static let builtins: Set<String> = [
-        "serve", "migrate", "db", "reference", "shell", "export", "import", "demo", "publish", "--help", "-h", "--version",
+        "serve", "migrate", "db", "reference", "shell", "export", "import", "demo", "publish", "--help", "-h",
+        "--version",
         "--generate-completion-script", "---completion",
     ]
 

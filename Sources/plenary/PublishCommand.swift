@@ -71,7 +71,9 @@ struct PublishCommand: AsyncParsableCommand {
                         + (shown.isEmpty ? "" : " (\(shown)\(report.paths.count > 5 ? " …" : ""))")
                         + "; following changes")
             },
-            failed: { error in printError("plenary publish: \(error.description); the site is redone at the next change") })
+            failed: { error in
+                printError("plenary publish: \(error.description); the site is redone at the next change")
+            })
     }
 
     static func seconds(_ duration: Duration) -> String {

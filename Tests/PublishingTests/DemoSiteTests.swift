@@ -9,12 +9,21 @@ import Testing
 struct DemoSiteTests {
     static let today = "2026-12-06"
 
+    /// A tool the test needs is not installed.
+    struct Missing: Error, CustomStringConvertible {
+        var description: String
+    }
+
     @discardableResult
-    static func plenary(_ words: [String], database: String, sourceLocation: SourceLocation = #_sourceLocation) throws
+    static func plenary(
+        _ words: [String], database: String, sourceLocation: SourceLocation = #_sourceLocation
+    ) throws
         -> ProcessResult
     {
         let result = try PlenaryProcess.run(words, databaseURL: database, timeout: 300)
-        #expect(result.status == 0, "\(words.joined(separator: " ")): \(result.stdout)\(result.stderr)", sourceLocation: sourceLocation)
+        #expect(
+            result.status == 0, "\(words.joined(separator: " ")): \(result.stdout)\(result.stderr)",
+            sourceLocation: sourceLocation)
         return result
     }
 
@@ -74,8 +83,11 @@ struct DemoSiteTests {
             let html = String(decoding: site[page]!, as: UTF8.self)
             for match in html.matches(of: hrefs) {
                 let target = String(match.output[1].substring!)
-                if target.hasPrefix("http://") || target.hasPrefix("https://") || target.hasPrefix("mailto:") { continue }
-                let parts = target.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+                if target.hasPrefix("http://") || target.hasPrefix("https://") || target.hasPrefix("mailto:") {
+                    continue
+                }
+                let parts = target.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).map(
+                    String.init)
                 let file =
                     parts[0].isEmpty
                     ? page
@@ -103,7 +115,8 @@ struct DemoSiteTests {
             ["publish", "--server", "127.0.0.1:7411", "-o", "/tmp/never"], databaseURL: database)
         #expect(refused.status == 2)
         #expect(refused.stderr.contains("publish runs in this process"), "\(refused.stderr)")
-        let unknown = try PlenaryProcess.run(["publish", "--body", "NO/SUCH", "-o", "/tmp/never"], databaseURL: database)
+        let unknown = try PlenaryProcess.run(
+            ["publish", "--body", "NO/SUCH", "-o", "/tmp/never"], databaseURL: database)
         #expect(unknown.status == 1 && unknown.stderr.contains("NO/SUCH"), "\(unknown.stderr)")
     }
 
@@ -114,14 +127,17 @@ struct DemoSiteTests {
         where FileManager.default.isExecutableFile(atPath: path) {
             return path
         }
-        throw TestCluster.Unavailable(description: "no chromium-headless-shell: Scripts/bootstrap installs it")
+        throw Missing(description: "no chromium-headless-shell: Scripts/bootstrap installs it")
     }
 
     static func browser(_ arguments: [String]) throws -> ProcessResult {
         let home = try TestCluster.scratchDirectory()
         return try PlenaryProcess.runProcess(
             try chromium(),
-            ["--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--force-device-scale-factor=1", "--user-data-dir=\(home.path)"]
+            [
+                "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--force-device-scale-factor=1",
+                "--user-data-dir=\(home.path)",
+            ]
                 + arguments,
             environment: ["HOME": home.path, "PATH": "/usr/bin:/bin"], timeout: 120)
     }
@@ -139,7 +155,9 @@ struct DemoSiteTests {
         let root = try TestCluster.scratchDirectory().appendingPathComponent("site")
         try Self.publish(database, into: root)
         let front = try Self.shownText(root.appendingPathComponent("CTOC_COP/index.html"))
-        let order = ["CTOC/COP 4 —", "CTOC/COP 3 —", "CTOC/COP 2 —", "CTOC/COP 1 —"].map { front.range(of: $0)?.lowerBound }
+        let order = ["CTOC/COP 4 —", "CTOC/COP 3 —", "CTOC/COP 2 —", "CTOC/COP 1 —"].map {
+            front.range(of: $0)?.lowerBound
+        }
         #expect(!order.contains(nil) && order.map { $0! } == order.map { $0! }.sorted(), "newest first: \(front)")
         #expect(front.contains("Working Group of Government Experts on Technical Assistance"))
 
@@ -162,7 +180,8 @@ struct DemoSiteTests {
 
         // Screenshots at desktop and phone widths; PLENARY_SCREENSHOTS names where to keep them (docs/ for the
         // README), otherwise they go to the scratch directory.
-        let shots = ProcessInfo.processInfo.environment["PLENARY_SCREENSHOTS"].map { URL(fileURLWithPath: $0) }
+        let shots =
+            ProcessInfo.processInfo.environment["PLENARY_SCREENSHOTS"].map { URL(fileURLWithPath: $0) }
             ?? (try TestCluster.scratchDirectory())
         for (name, page, height) in [
             ("front", "CTOC_COP/index.html", 1500), ("session", "CTOC_COP/sessions/4.html", 1500),

@@ -53,7 +53,8 @@ enum Fixture {
         return try! JSONDecoder().decode(Document.self, from: data)
     }
 
-    static func decision(_ session: Int, _ serial: Int, _ title: String, status: DecisionStatus = .inForce) -> Decision {
+    static func decision(_ session: Int, _ serial: Int, _ title: String, status: DecisionStatus = .inForce) -> Decision
+    {
         Decision(
             id: session * 100 + serial, body: body.code, kind: .decision, session: session, stage: .adopted,
             number: DecisionNumber(session: session, serial: serial), title: title, text: "The Conference\nDecides.",

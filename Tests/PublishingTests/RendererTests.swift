@@ -18,13 +18,15 @@ struct RendererTests {
     /// Every page the renderer makes from the fixture.
     func everyPage() -> [SiteFile] {
         let body = Fixture.body
-        let report = Fixture.document("CTOC/COP/2008/19", title: "Report of the Conference", supersededBy: "CTOC/COP/2008/19/Rev.1")
+        let report = Fixture.document(
+            "CTOC/COP/2008/19", title: "Report of the Conference", supersededBy: "CTOC/COP/2008/19/Rev.1")
         let revision = Fixture.document(
             "CTOC/COP/2008/19/Rev.1", title: "Report of the Conference", parent: "CTOC/COP/2008/19",
             relation: "revision")
         let amending = Fixture.decision(4, 7, "Amending the rules")
         let amended = Fixture.decision(1, 1, "Rules of procedure", status: .superseded)
-        let link = DecisionLink(body: body.code, from: Fixture.citation(4, 7), relation: .amends, to: .decision(Fixture.citation(1, 1)))
+        let link = DecisionLink(
+            body: body.code, from: Fixture.citation(4, 7), relation: .amends, to: .decision(Fixture.citation(1, 1)))
         return [
             renderer.index([body]), renderer.front(Fixture.front), renderer.data(Fixture.front),
             renderer.session(
@@ -43,7 +45,9 @@ struct RendererTests {
             renderer.workingGroup(
                 WorkingGroupPageModel(
                     body: body, group: Fixture.group,
-                    renames: [WorkingGroupRename(oldName: "Open-ended Interim Working Group", newName: Fixture.group.name)],
+                    renames: [
+                        WorkingGroupRename(oldName: "Open-ended Interim Working Group", newName: Fixture.group.name)
+                    ],
                     meetings: [Fixture.meeting], documents: [], acts: [], decisions: [])),
         ]
     }
@@ -86,7 +90,10 @@ struct RendererTests {
         let file = renderer.document(DocumentPageModel(body: Fixture.body, document: report, derived: [revision]))
         #expect(file.path == "CTOC_COP/documents/CTOC-COP-2008-19.html")
         let page = text(file)
-        for (code, name) in [("ar", "العربية"), ("zh", "中文"), ("en", "English"), ("fr", "Français"), ("ru", "Русский"), ("es", "Español")] {
+        for (code, name) in [
+            ("ar", "العربية"), ("zh", "中文"), ("en", "English"), ("fr", "Français"), ("ru", "Русский"),
+            ("es", "Español"),
+        ] {
             let dir = code == "ar" ? " dir=\"rtl\"" : ""
             #expect(page.contains("<span class=\"native\" lang=\"\(code)\"\(dir)>\(name)</span>"), "\(code) marked")
         }
@@ -128,7 +135,9 @@ struct RendererTests {
 
     @Test func aTranslationIsATableNotCode() throws {
         let french = try PageWords(
-            json: Data(#"{"language": "fr", "front.regular": "Sessions ordinaires", "month.10": "octobre", "date.range.month": "{0}–{1} {2} {3}"}"#.utf8))
+            json: Data(
+                #"{"language": "fr", "front.regular": "Sessions ordinaires", "month.10": "octobre", "date.range.month": "{0}–{1} {2} {3}"}"#
+                    .utf8))
         let page = text(SiteRenderer(words: french).front(Fixture.front))
         #expect(page.contains("<html lang=\"fr\">"))
         #expect(page.contains("<h2>Sessions ordinaires</h2>"))
@@ -139,7 +148,10 @@ struct RendererTests {
     @Test func pagesHaveLandmarksAndHeadingsInOrder() throws {
         for file in everyPage() where file.path.hasSuffix(".html") {
             let page = text(file)
-            for landmark in ["<header class=\"site\">", "<nav class=\"crumbs\" aria-label=\"Breadcrumb\">", "<main id=\"main\">", "<footer class=\"site\">"] {
+            for landmark in [
+                "<header class=\"site\">", "<nav class=\"crumbs\" aria-label=\"Breadcrumb\">", "<main id=\"main\">",
+                "<footer class=\"site\">",
+            ] {
                 #expect(page.contains(landmark), "\(file.path): \(landmark)")
             }
             #expect(page.components(separatedBy: "<h1>").count == 2, "\(file.path): one h1")
