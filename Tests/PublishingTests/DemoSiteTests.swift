@@ -38,6 +38,7 @@ struct DemoSiteTests {
         return database
     }
 
+    @discardableResult
     static func publish(_ database: String, into directory: URL) throws -> ProcessResult {
         try plenary(["publish", "--today", today, "-o", directory.path], database: database)
     }
@@ -48,7 +49,7 @@ struct DemoSiteTests {
         let enumerator = FileManager.default.enumerator(atPath: root.path)!
         while let path = enumerator.nextObject() as? String {
             var isDirectory: ObjCBool = false
-            FileManager.default.fileExists(atPath: root.path + "/" + path, isDirectory: &isDirectory)
+            _ = FileManager.default.fileExists(atPath: root.path + "/" + path, isDirectory: &isDirectory)
             if !isDirectory.boolValue { found[path] = try Data(contentsOf: root.appendingPathComponent(path)) }
         }
         return found
@@ -180,9 +181,8 @@ struct DemoSiteTests {
 
         // Screenshots at desktop and phone widths; PLENARY_SCREENSHOTS names where to keep them (docs/ for the
         // README), otherwise they go to the scratch directory.
-        let shots =
-            ProcessInfo.processInfo.environment["PLENARY_SCREENSHOTS"].map { URL(fileURLWithPath: $0) }
-            ?? (try TestCluster.scratchDirectory())
+        let shots = try ProcessInfo.processInfo.environment["PLENARY_SCREENSHOTS"].map { URL(fileURLWithPath: $0) }
+            ?? TestCluster.scratchDirectory()
         for (name, page, height) in [
             ("front", "CTOC_COP/index.html", 1500), ("session", "CTOC_COP/sessions/4.html", 1500),
             ("document", "CTOC_COP/documents/CTOC-COP-2008-19.html", 1200),
@@ -207,7 +207,7 @@ struct DemoSiteTests {
         let database = try Self.demoDatabase()
         let root = try TestCluster.scratchDirectory().appendingPathComponent("site")
         let log = try TestCluster.scratchDirectory().appendingPathComponent("publish.log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try TestCluster.plenaryBinary())
         process.arguments = ["publish", "--follow", "--today", Self.today, "-o", root.path]
