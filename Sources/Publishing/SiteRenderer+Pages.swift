@@ -59,8 +59,11 @@ extension SiteRenderer {
 
             html.element("h2", [("id", "documents")], words["session.documents"])
             if model.documents.isEmpty { html.element("p", [], words["session.documents.none"]) }
-            for (item, documents) in documentsByItem(model.documents, agenda: model.agenda) {
-                if let item {
+            let grouped = documentsByItem(model.documents, agenda: model.agenda)
+            for (item, documents) in grouped {
+                if grouped.count == 1 && item == nil {
+                    // Nothing is filed under an agenda item: one list, no heading to say so.
+                } else if let item {
                     let title = model.agenda?.items.first(where: {
                         Self.itemKey($0.number.description) == Self.itemKey(item)
                     })?.title
@@ -95,7 +98,8 @@ extension SiteRenderer {
                     html.open("li")
                     html.link(
                         link(SitePaths.workingGroup(body.code, meeting.workingGroup)) + "#meeting-\(meeting.number)",
-                        words.format("event.meeting", String(meeting.number), meeting.workingGroup) + " ("
+                        words.format("event.meeting", String(meeting.number), "\(body.code)/\(meeting.workingGroup)")
+                            + " ("
                             + words.range(meeting.start, meeting.end) + ")")
                     html.close("li", newline: true)
                 }
@@ -235,7 +239,7 @@ extension SiteRenderer {
             case .meeting(let group, let number):
                 html.link(
                     link(SitePaths.workingGroup(body.code, group)) + "#meeting-\(number)",
-                    words.format("event.meeting", String(number), group))
+                    words.format("event.meeting", String(number), "\(body.code)/\(group)"))
             }
             html.close("dd", newline: true)
             if !document.agendaItems.isEmpty {

@@ -196,7 +196,7 @@ public struct SiteRenderer: Sendable {
                             html.open("li")
                             html.link(
                                 link(SitePaths.workingGroup(body.code, group.code)) + "#meeting-\(meeting.number)",
-                                words.format("event.meeting", String(meeting.number), group.code) + " ("
+                                words.format("event.meeting", String(meeting.number), group.symbolPrefix) + " ("
                                     + words.format(
                                         "event.where", meeting.venue, words.range(meeting.start, meeting.end))
                                     + ")")
@@ -226,7 +226,8 @@ public struct SiteRenderer: Sendable {
                         let group = entry.workingGroup ?? ""
                         html.link(
                             link(SitePaths.workingGroup(body.code, group)) + "#meeting-\(entry.number)",
-                            words.format("event.meeting", String(entry.number), entry.workingGroupName ?? group))
+                            entry.workingGroupName.map { words.format("event.meeting.named", String(entry.number), $0) }
+                                ?? words.format("event.meeting", String(entry.number), "\(body.code)/\(group)"))
                     }
                     html.element(
                         "span", [("class", "meta")],

@@ -33,7 +33,7 @@ struct DemoSiteTests {
         let database = try TestCluster.makeDatabase()
         try plenary(["demo"], database: database)
         try plenary(
-            ["doc", "version", "CTOC/COP/2008/19", "lang=fr", "status=issued", "date=2008-08-20"], database: database)
+            ["doc", "version", "CTOC/COP/2008/19", "lang=fr", "status=issued", "date=2008-12-10"], database: database)
         try plenary(["doc", "correct", "CTOC/COP/2008/19", "languages=en,fr"], database: database)
         return database
     }
@@ -171,7 +171,7 @@ struct DemoSiteTests {
         for name in ["العربية", "中文", "English", "Français", "Русский", "Español"] {
             #expect(document.contains(name), "the \(name) version is shown")
         }
-        #expect(document.contains("20 August 2008"), "the French issue date")
+        #expect(document.contains("10 December 2008"), "the French issue date")
         #expect(document.contains("CTOC/COP/2008/19/Corr.1"), "its corrigendum is linked")
 
         let decision = try Self.shownText(root.appendingPathComponent("CTOC_COP/decisions/decision-4-7.html"))
@@ -181,7 +181,8 @@ struct DemoSiteTests {
 
         // Screenshots at desktop and phone widths; PLENARY_SCREENSHOTS names where to keep them (docs/ for the
         // README), otherwise they go to the scratch directory.
-        let shots = try ProcessInfo.processInfo.environment["PLENARY_SCREENSHOTS"].map { URL(fileURLWithPath: $0) }
+        let shots =
+            try ProcessInfo.processInfo.environment["PLENARY_SCREENSHOTS"].map { URL(fileURLWithPath: $0) }
             ?? TestCluster.scratchDirectory()
         for (name, page, height) in [
             ("front", "CTOC_COP/index.html", 1500), ("session", "CTOC_COP/sessions/4.html", 1500),

@@ -136,7 +136,7 @@ struct RendererTests {
     @Test func aTranslationIsATableNotCode() throws {
         let french = try PageWords(
             json: Data(
-                #"{"language": "fr", "front.regular": "Sessions ordinaires", "month.10": "octobre", "date.range.month": "{0}–{1} {2} {3}"}"#
+                #"{"language": "fr", "front.regular": "Sessions ordinaires", "month.10": "octobre", "date.range.month": "{0}–{1} {2} {3}", "event.where": "{0}, {1}"}"#
                     .utf8))
         let page = text(SiteRenderer(words: french).front(Fixture.front))
         #expect(page.contains("<html lang=\"fr\">"))
