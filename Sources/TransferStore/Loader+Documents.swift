@@ -1,0 +1,209 @@
+import Decisions
+import Documents
+import Foundation
+import PlenaryCore
+import Postgres
+import Storage
+import Transfer
+
+/// The row ids a COPY of documents needs: bodies, the first part of each session, meetings, and the documents the
+/// file's revisions, corrigenda and addenda modify (reserved ids for those in the file, stored ids for the others).
+struct DocumentPlaces {
+    var bodies: [String: Int] = [:]
+    /// `CTOC/COP 4`.
+    var sessions: [String: Int] = [:]
+    /// `CTOC/COP WG.2 1`.
+    var meetings: [String: Int] = [:]
+    /// Symbol (unmarked) → id.
+    var documents: [String: Int] = [:]
+
+    init(_ connection: Connection, _ records: [DocumentRecord], ids: [Int]) throws {
+        let codes = Array(Set(records.map(\.body)))
+        for row in try connection.query("SELECT code, id FROM bodies WHERE code = ANY($1::text[])", [codes]).rows {
+            bodies[try row.decode("code")] = try row.decode("id")
+        }
+        for row in try connection.query(
+            """
+            SELECT b.code, s.number, (array_agg(s.id ORDER BY s.part))[1] AS id FROM sessions s
+            JOIN bodies b ON b.id = s.body_id WHERE b.code = ANY($1::text[]) GROUP BY b.code, s.number
+            """, [codes]
+        ).rows {
+            sessions["\(try row.decode("code", as: String.self)) \(try row.decode("number", as: Int.self))"] =
+                try row.decode("id")
+        }
+        for row in try connection.query(
+            """
+            SELECT b.code, g.code AS wg, m.number, m.id FROM working_group_meetings m
+            JOIN working_groups g ON g.id = m.working_group_id JOIN bodies b ON b.id = g.body_id
+            WHERE b.code = ANY($1::text[])
+            """, [codes]
+        ).rows {
+            let key =
+                "\(try row.decode("code", as: String.self)) \(try row.decode("wg", as: String.self)) "
+                + "\(try row.decode("number", as: Int.self))"
+            meetings[key] = try row.decode("id")
+        }
+        for (position, record) in records.enumerated() { documents[record.key] = ids[position] }
+        let elsewhere = Array(Set(records.compactMap(\.parent)).subtracting(documents.keys))
+        for row in try connection.query(
+            "SELECT symbol, id FROM documents WHERE symbol = ANY($1::text[])", [elsewhere]
+        ).rows {
+            documents[try row.decode("symbol")] = try row.decode("id")
+        }
+    }
+}
+
+/// Documents and language versions: COPY straight into the tables, bisected to the record at fault.
+extension Loader {
+    /// Documents and their versions are the bulk of a large file, so they take the fastest path: COPY straight into
+    /// the tables (ids reserved, sessions, meetings and parents resolved to ids beforehand), in chunks under a
+    /// savepoint, meeting every constraint and trigger as any write does. Only when the database refuses a chunk
+    /// are the rows staged and the chunk bisected to the record at fault.
+    mutating func loadDocuments(_ plan: ImportPlan, _ top: RecordPath) throws {
+        let documents = plan.documents
+        guard !documents.isEmpty else { return }
+        let ids = try reserve("documents", documents.count)
+        let symbols = try documents.map { try DocumentSymbol($0.record.key) }
+        let places = try DocumentPlaces(connection, documents.map(\.record), ids: ids)
+        let columns = """
+            id bigint, body text, symbol text, sort_key text, session int, wg text, meeting int, series text,
+            issuer text, period text, serial int, doc_type text, distribution text, title text, agenda_items text[],
+            original_language text, issued_on date, parent text, relation text, relation_number int, reissued boolean
+            """
+        func staged(_ position: Int) -> [String?] {
+            let d = documents[position].record
+            let symbol = symbols[position]
+            let series = d.relation == nil ? DocumentSeries(of: symbol) : nil
+            return [
+                "\(ids[position])", d.body, d.key, DocumentRules.sortKey(symbol), d.session.map(String.init), d.wg,
+                d.meeting.map(String.init), series?.rawValue, symbol.issuer, DocumentRules.period(of: symbol),
+                series == nil ? nil : symbol.serial.map(String.init), symbol.documentType.rawValue, d.distribution,
+                d.title, Self.arrayLiteral(d.agendaItems), d.originalLanguage, d.issued, d.parent, d.relation,
+                d.relation == nil ? nil : symbol.modifiers.last?.number.map(String.init) ?? "1",
+                d.isReissued ? "t" : "f",
+            ]
+        }
+        let documentStep = Step(
+            sql: """
+                INSERT INTO documents (id, body_id, symbol, sort_key, session_id, meeting_id, series, issuer,
+                                       period, serial, doc_type, distribution, title, agenda_items,
+                                       original_language, issued_on, parent_id, relation, relation_number,
+                                       reissued)
+                OVERRIDING SYSTEM VALUE
+                SELECT d.id, b.id, d.symbol, d.sort_key,
+                       (SELECT s.id FROM sessions s WHERE s.body_id = b.id AND s.number = d.session
+                        ORDER BY s.part LIMIT 1),
+                       m.id, d.series, d.issuer, d.period, d.serial, d.doc_type, d.distribution, d.title,
+                       d.agenda_items, d.original_language, d.issued_on, coalesce(p.id, ip.id), d.relation,
+                       d.relation_number, d.reissued
+                FROM import_documents d JOIN bodies b ON b.code = d.body
+                LEFT JOIN working_groups g ON g.body_id = b.id AND g.code = d.wg
+                LEFT JOIN working_group_meetings m ON m.working_group_id = g.id AND m.number = d.meeting
+                LEFT JOIN documents p ON p.symbol = d.parent
+                LEFT JOIN import_documents ip ON ip.symbol = d.parent
+                WHERE d.ord >= $1 AND d.ord < $2 ORDER BY d.ord
+                """,
+            range: 0..<documents.count,
+            locate: { (top.key("documents").index(documents[$0].index), "document \(documents[$0].record.symbol)") })
+        if let (range, refusal) = try copy(
+            """
+            COPY documents (id, body_id, symbol, sort_key, session_id, meeting_id, series, issuer, period, serial,
+                            doc_type, distribution, title, agenda_items, original_language, issued_on, parent_id,
+                            relation, relation_number, reissued) FROM STDIN
+            """,
+            count: documents.count,
+            row: { position in
+                var row = staged(position)
+                let d = documents[position].record
+                row[1] = places.bodies[d.body].map(String.init)
+                row[4] = d.session.flatMap { places.sessions["\(d.body) \($0)"] }.map(String.init)
+                row[5] = d.meeting.flatMap { places.meetings["\(d.body) \(d.wg ?? "") \($0)"] }.map(String.init)
+                row[17] = d.parent.flatMap { places.documents[$0] }.map(String.init)
+                row.remove(at: 6)  // the meeting's number: its id took the working group's place
+                return row
+            })
+        {
+            try stage("import_documents", columns, (0..<documents.count).lazy.map(staged), index: ["symbol"])
+            var located = documentStep
+            located.range = range
+            try run(located)
+            throw Self.unlocated(refusal)
+        }
+
+        var versions: [(document: Int, version: Int)] = []
+        versions.reserveCapacity(documents.count * 6)
+        for (position, placed) in documents.enumerated() {
+            for index in placed.record.languages.indices { versions.append((position, index)) }
+        }
+        func version(_ position: Int) -> [String?] {
+            let entry = versions[position]
+            let v = documents[entry.document].record.languages[entry.version]
+            return [
+                "\(ids[entry.document])", v.language, v.required ? "t" : "f", v.status, v.date, v.file,
+                v.bytes.map(String.init), v.sha256,
+            ]
+        }
+        if let (range, refusal) = try copy(
+            "COPY document_versions (document_id, language, required, status, issued_on, file, bytes, sha256) FROM STDIN",
+            count: versions.count, row: version)
+        {
+            try stage(
+                "import_versions",
+                """
+                document_id bigint, language text, required boolean, status text, issued_on date, file text,
+                bytes bigint, sha256 text
+                """, (0..<versions.count).lazy.map(version))
+            try run(
+                Step(
+                    sql: """
+                        INSERT INTO document_versions (document_id, language, required, status, issued_on, file,
+                                                       bytes, sha256)
+                        SELECT v.document_id, v.language, v.required, v.status, v.issued_on, v.file, v.bytes,
+                               v.sha256
+                        FROM import_versions v WHERE v.ord >= $1 AND v.ord < $2 ORDER BY v.ord
+                        """,
+                    range: range,
+                    locate: {
+                        let entry = versions[$0]
+                        return (
+                            top.key("documents").index(documents[entry.document].index).key("languages")
+                                .index(entry.version),
+                            "document \(documents[entry.document].record.symbol)"
+                        )
+                    }))
+            throw Self.unlocated(refusal)
+        }
+    }
+
+    /// COPYs `count` rows into a table in chunks, each under a savepoint. Returns the first chunk the database
+    /// refused, rolled back (the chunks before it stay loaded), and its refusal; the caller then finds the record.
+    mutating func copy(
+        _ sql: String, count: Int, row: (Int) -> [String?]
+    ) throws -> (Range<Int>, PostgresError)? {
+        var start = 0
+        while start < count {
+            let end = min(start + Importer.copyChunk, count)
+            try connection.simpleQuery("SAVEPOINT import_rows")
+            var refusal: PostgresError?
+            do {
+                try connection.copyFrom(sql, rows: (start..<end).lazy.map(row))
+            } catch {
+                refusal = error
+            }
+            if let refusal {
+                try connection.simpleQuery("ROLLBACK TO SAVEPOINT import_rows")
+                return (start..<end, refusal)
+            }
+            try connection.simpleQuery("RELEASE SAVEPOINT import_rows")
+            done += end - start
+            progress?(done, total)
+            start = end
+        }
+        return nil
+    }
+
+    /// A refusal of COPY that the same rows, loaded by the located path, did not repeat.
+    static func unlocated(_ refusal: PostgresError) -> TransferError {
+        TransferError(path: RecordPath(), reason: "the database refused it: \(refusal.message)", code: .conflict)
+    }
+}
