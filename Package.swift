@@ -32,9 +32,9 @@ let package = Package(
             name: "Postgres",
             dependencies: ["CLibPQ", .product(name: "Logging", package: "swift-log")]
         ),
-        // The conference's shared vocabulary; no I/O.
+        // The conference's shared vocabulary: bodies, dates, roles, field rules, clocks, domain errors; no I/O.
         .target(name: "PlenaryCore"),
-        // Database = pool + config; migrations; the embedded cluster.
+        // Database = pool + the mapping of its failures; migrations; the audit trail.
         .target(
             name: "Storage",
             dependencies: [
@@ -44,6 +44,9 @@ let package = Package(
             ],
             plugins: ["SchemaEmbedder"]
         ),
+        // The private PostgreSQL cluster Plenary runs when no database is configured, and the posix_spawn process
+        // runner; used by the executable and the tests only, never by a service.
+        .target(name: "EmbeddedPostgres", dependencies: [.product(name: "Logging", package: "swift-log")]),
         // Schema/*.sql → Swift source at build time, so the binary carries its migrations wherever it runs.
         .executableTarget(name: "embed-schema"),
         .plugin(name: "SchemaEmbedder", capability: .buildTool(), dependencies: ["embed-schema"]),
@@ -59,15 +62,15 @@ let package = Package(
         // Treaty bodies: the organs whose meetings Plenary manages.
         .target(name: "Bodies", dependencies: ["Postgres", "PlenaryCore", "Storage"]),
         // Sessions of a body, their agendas, the scheduling rules and the calendar.
-        .target(name: "Sessions", dependencies: ["Postgres", "PlenaryCore", "Storage"]),
+        .target(name: "Sessions", dependencies: ["Bodies", "Postgres", "PlenaryCore", "Storage"]),
         // Working groups, their mandates, renames, dissolution and meetings.
-        .target(name: "WorkingGroups", dependencies: ["Postgres", "PlenaryCore", "Storage", "Sessions"]),
+        .target(name: "WorkingGroups", dependencies: ["Bodies", "Postgres", "PlenaryCore", "Storage"]),
         // Decisions and resolutions: drafts, adoption and numbering, frozen texts, lineage.
-        .target(name: "Decisions", dependencies: ["Postgres", "PlenaryCore", "Storage", "Sessions"]),
+        .target(name: "Decisions", dependencies: ["Bodies", "Postgres", "PlenaryCore", "Storage", "Sessions"]),
         // The document registry; DocumentSymbol is its pure grammar of UN document symbols.
-        .target(
-            name: "Documents", dependencies: ["PlenaryCore", "Postgres", "Storage", "Sessions", "WorkingGroups"]
-        ),
+        .target(name: "Documents", dependencies: ["Bodies", "PlenaryCore", "Postgres", "Storage"]),
+        // Instruments and parties: the Convention, its Protocols, entry into force and who is party on which day.
+        .target(name: "Treaties", dependencies: ["Postgres", "PlenaryCore", "Storage", "Sessions"]),
         // Access tokens: creation, hashing, constant-time authentication.
         .target(
             name: "Access",
@@ -82,7 +85,7 @@ let package = Package(
             name: "PlenaryCommands",
             dependencies: [
                 "Access", "AdminProtocol", "PlenaryCore", "Postgres", "Storage", "Bodies", "Sessions", "WorkingGroups",
-                "Decisions", "Documents",
+                "Decisions", "Documents", "Treaties",
             ]
         ),
         // The network door (TCP, TLS, unix socket): framing, limits, ordered replies.
@@ -111,7 +114,7 @@ let package = Package(
         // Export and import, pure: the file's model, its deterministic writing, validation and the import plan.
         .target(
             name: "Transfer",
-            dependencies: ["PlenaryCore", "Bodies", "Sessions", "WorkingGroups", "Decisions", "Documents"]
+            dependencies: ["PlenaryCore", "Sessions", "WorkingGroups", "Decisions", "Documents", "Treaties"]
         ),
         // Export and import against the database: reading every table, COPY into staging, the demo data set.
         .target(
@@ -132,9 +135,8 @@ let package = Package(
         .executableTarget(
             name: "plenary",
             dependencies: [
-                "AdminProtocol", "AdminServer", "PlenaryClient", "PlenaryCommands", "PlenaryConfig", "PlenaryCore",
-                "Postgres", "Publishing",
-                "Storage", "Transfer", "TransferStore",
+                "AdminProtocol", "AdminServer", "EmbeddedPostgres", "PlenaryClient", "PlenaryCommands", "PlenaryConfig",
+                "PlenaryCore", "Postgres", "Publishing", "Storage", "Transfer", "TransferStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -151,13 +153,14 @@ let package = Package(
         // Test-only helpers: the throwaway cluster's databases, process runners.
         .target(
             name: "PlenaryTestSupport",
-            dependencies: ["Postgres", "Storage", "PlenaryCore"],
+            dependencies: ["EmbeddedPostgres", "Postgres", "Storage", "PlenaryCore"],
             path: "Tests/PlenaryTestSupport"
         ),
         .testTarget(
             name: "PostgresTests",
             dependencies: [
-                "Postgres", "Storage", "PlenaryTestSupport", .product(name: "Logging", package: "swift-log"),
+                "EmbeddedPostgres", "Postgres", "Storage", "PlenaryTestSupport",
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(
@@ -166,6 +169,10 @@ let package = Package(
                 "Storage", "Postgres", "PlenaryCore", "PlenaryTestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ]
+        ),
+        .testTarget(
+            name: "EmbeddedPostgresTests",
+            dependencies: ["EmbeddedPostgres", .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(
             name: "AdminProtocolTests",
@@ -196,8 +203,14 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "TreatiesTests",
+            dependencies: [
+                "Treaties", "Sessions", "Bodies", "Storage", "Postgres", "PlenaryCore", "PlenaryTestSupport",
+            ]
+        ),
+        .testTarget(
             name: "PlenaryConfigTests",
-            dependencies: ["PlenaryConfig", "PlenaryCore"]
+            dependencies: ["EmbeddedPostgres", "PlenaryConfig", "PlenaryCore"]
         ),
         .testTarget(
             name: "AdminServerTests",
@@ -205,13 +218,15 @@ let package = Package(
                 "AdminServer", "AdminProtocol", "PlenaryCore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
         // The site: the pure renderer unit by unit, and the demo's site end to end (validator, links, Chromium).
         .testTarget(
             name: "PublishingTests",
             dependencies: [
-                "Publishing", "PlenaryCore", "Sessions", "WorkingGroups", "Decisions", "Documents", "AdminProtocol",
+                "Publishing", "PlenaryCore", "Bodies", "Sessions", "WorkingGroups", "Decisions", "Documents",
+                "AdminProtocol",
                 "PlenaryTestSupport",
             ]
         ),
@@ -221,15 +236,25 @@ let package = Package(
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["PlenaryTestSupport", "Postgres"],
+            dependencies: ["EmbeddedPostgres", "PlenaryTestSupport", "Postgres"],
             // The protocol transcripts are read from the checkout by path, not bundled.
             exclude: ["Transcripts"]
+        ),
+        // The record kept right (issue 17): generated histories through the real catalog, exported and imported.
+        .testTarget(
+            name: "RecordTests",
+            dependencies: [
+                "PlenaryTestSupport", "Postgres", "Storage", "PlenaryCore", "AdminProtocol", "PlenaryCommands",
+                "Transfer", "TransferStore",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ]
         ),
         // Faults, races, hostile values and access, against the real server, database and binary (issue 9).
         .testTarget(
             name: "ReliabilityTests",
             dependencies: [
-                "PlenaryTestSupport", "Postgres", "Storage", "PlenaryCore", "AdminProtocol", "PlenaryCommands",
+                "EmbeddedPostgres", "PlenaryTestSupport", "Postgres", "Storage", "PlenaryCore", "AdminProtocol",
+                "PlenaryCommands",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

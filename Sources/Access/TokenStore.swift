@@ -37,7 +37,7 @@ public struct TokenStore: Sendable {
     /// Reads the revoked tokens from the database, so revocations made by another process take effect here too.
     /// Returns the ids newly found revoked.
     @discardableResult
-    public func refreshRevocations() async throws(PlenaryError) -> Set<Int64> {
+    public func refreshRevocations() async throws(DomainError) -> Set<Int64> {
         let ids = try await database.read { connection in
             try connection.query("SELECT id FROM tokens WHERE revoked_at IS NOT NULL").rows.map {
                 try $0.decode("id", as: Int64.self)
@@ -51,8 +51,8 @@ public struct TokenStore: Sendable {
     }
 
     /// Creates a token and returns its full secret form — the only time it is ever shown.
-    public func create(name: String, role: Role, by actor: Actor) async throws(PlenaryError) -> (TokenInfo, String) {
-        if let rule = Self.nameViolation(name) { throw PlenaryError.badArgument("name", rule) }
+    public func create(name: String, role: Role, by actor: Actor) async throws(DomainError) -> (TokenInfo, String) {
+        if let rule = Self.nameViolation(name) { throw DomainError.invalid("name", rule) }
         let lookup = Self.randomString(count: 12)
         let secret = Self.randomString(count: 40)
         let hash = PostgresBytes(Array(SHA256.hash(data: Array(secret.utf8))))
@@ -65,7 +65,7 @@ public struct TokenStore: Sendable {
                 RETURNING name, role, created_at::text AS created_at, created_by, last_used_at::text AS last_used_at
                 """,
                 [name, role.rawValue, lookup, hash, actor.name])
-            let created = try Self.info(row!)
+            let created = try Self.info(row.required("INSERT INTO tokens"))
             try AuditLog.record(
                 connection, actor: actor, entity: "token", id: name, operation: "create",
                 after: ["name": name, "role": role.rawValue])
@@ -75,7 +75,7 @@ public struct TokenStore: Sendable {
     }
 
     /// The live tokens, by name.
-    public func list() async throws(PlenaryError) -> [TokenInfo] {
+    public func list() async throws(DomainError) -> [TokenInfo] {
         try await database.read { connection in
             try connection.query(
                 """
@@ -87,7 +87,7 @@ public struct TokenStore: Sendable {
     }
 
     /// Revokes the live token with this name, audited as `actor`; 550 when there is none.
-    public func revoke(name: String, by actor: Actor) async throws(PlenaryError) {
+    public func revoke(name: String, by actor: Actor) async throws(DomainError) {
         let ids = try await database.write { connection in
             let ids = try connection.query(
                 "UPDATE tokens SET revoked_at = now() WHERE name = $1 AND revoked_at IS NULL RETURNING id", [name]
@@ -97,39 +97,36 @@ public struct TokenStore: Sendable {
             }
             return ids
         }
-        if ids.isEmpty { throw PlenaryError.notFound("name: no live token named \(name)") }
+        if ids.isEmpty { throw DomainError.notFound("name: no live token named \(name)") }
         revoked.ids.withLock { $0.formUnion(ids) }
     }
 
     /// Whether any live token exists (the server creates a first admin token when none does).
-    public func hasLiveTokens() async throws(PlenaryError) -> Bool {
+    public func hasLiveTokens() async throws(DomainError) -> Bool {
         try await database.read { connection in
-            try connection.queryOne("SELECT EXISTS (SELECT 1 FROM tokens WHERE revoked_at IS NULL) AS live")!
-                .decode("live", as: Bool.self)
+            try connection.queryOne("SELECT EXISTS (SELECT 1 FROM tokens WHERE revoked_at IS NULL) AS live")?
+                .decode("live", as: Bool.self) ?? false
         }
     }
 
-    /// The actor a presented token stands for, or 511 AUTH_FAILED. The reply does not say which part was wrong.
-    public func authenticate(_ presented: String) async throws(PlenaryError) -> Actor {
-        try await authenticateToken(presented).actor
+    /// The actor a presented token stands for, or nil when the token is not recognised (malformed, unknown, revoked
+    /// or with a wrong secret); the caller refuses it without saying which part was wrong.
+    public func authenticate(_ presented: String) async throws(DomainError) -> Actor? {
+        try await authenticateToken(presented)?.actor
     }
 
     /// Like ``authenticate(_:)``, with the token's id: what a server holds to notice the token's revocation and to
-    /// count its connections.
-    public func authenticateToken(_ presented: String) async throws(PlenaryError) -> (actor: Actor, id: Int64) {
+    /// count its connections. The secret is checked before anything is written: only a token that authenticates
+    /// has its `last_used_at` moved, in a write of its own.
+    public func authenticateToken(_ presented: String) async throws(DomainError) -> (actor: Actor, id: Int64)? {
         let parts = presented.split(separator: "_", omittingEmptySubsequences: false)
-        guard parts.count == 3, parts[0] == "pln", parts[1].count == 12, parts[2].count == 40 else {
-            throw PlenaryError.authFailed()
-        }
+        guard parts.count == 3, parts[0] == "pln", parts[1].count == 12, parts[2].count == 40 else { return nil }
         let lookup = String(parts[1])
         let presentedHash = Array(SHA256.hash(data: Array(parts[2].utf8)))
         let found = try await database.read { connection -> (Int64, String, String, [UInt8])? in
             guard
                 let row = try connection.queryOne(
-                    """
-                    UPDATE tokens SET last_used_at = now() WHERE lookup = $1 AND revoked_at IS NULL
-                    RETURNING id, name, role, secret_hash
-                    """,
+                    "SELECT id, name, role, secret_hash FROM tokens WHERE lookup = $1 AND revoked_at IS NULL",
                     [lookup])
             else { return nil }
             return (
@@ -139,7 +136,10 @@ public struct TokenStore: Sendable {
         }
         guard let (id, name, roleText, storedHash) = found, let role = Role(rawValue: roleText),
             Self.constantTimeEqual(storedHash, presentedHash)
-        else { throw PlenaryError.authFailed() }
+        else { return nil }
+        _ = try await database.write { connection in
+            try connection.query("UPDATE tokens SET last_used_at = now() WHERE id = $1", [id])
+        }
         return (Actor(name: name, role: role), id)
     }
 

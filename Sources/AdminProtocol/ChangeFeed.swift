@@ -93,6 +93,40 @@ public final class ChangeFeed: Sendable {
         }
     }
 
+    /// Where the feed's time and its polls come from: the system's clock and a timer by default; a test's own, so
+    /// it can move time and fire polls when it decides, and assert that nothing happened without sleeping.
+    public struct Timing: Sendable {
+        /// The current instant (the stall check's clock).
+        public var now: @Sendable () -> ContinuousClock.Instant
+        /// The polls, given the configured interval: one element per poll, for as long as the feed runs.
+        public var polls: @Sendable (Duration) -> AsyncStream<Void>
+
+        /// Creates a timing from a clock and a source of polls.
+        public init(
+            now: @escaping @Sendable () -> ContinuousClock.Instant,
+            polls: @escaping @Sendable (Duration) -> AsyncStream<Void>
+        ) {
+            self.now = now
+            self.polls = polls
+        }
+
+        /// The system's clock, and a poll every interval.
+        public static let system = Timing(
+            now: { .now },
+            polls: { interval in
+                AsyncStream { continuation in
+                    let timer = Task {
+                        while !Task.isCancelled {
+                            try? await Task.sleep(for: interval)
+                            continuation.yield()
+                        }
+                        continuation.finish()
+                    }
+                    continuation.onTermination = { _ in timer.cancel() }
+                }
+            })
+    }
+
     fileprivate enum Wake: Sendable {
         case commit(Int)
         case gap
@@ -129,19 +163,31 @@ public final class ChangeFeed: Sendable {
         var subscribers: [Int: Subscriber] = [:]
         var nextID = 0
         var stopped = false
+        /// Signals and polls handled so far.
+        var looks = 0
 
         var hasLiveSubscribers: Bool { subscribers.values.contains { $0.live && !$0.dropped } }
     }
 
     private let source: any ChangeSource
     fileprivate let configuration: Configuration
+    fileprivate let timing: Timing
     fileprivate let state = Mutex(State())
 
     /// Creates a feed over `source`; nothing listens until the first subscription.
-    public init(source: any ChangeSource, configuration: Configuration = Configuration()) {
+    public init(source: any ChangeSource, configuration: Configuration = Configuration(), timing: Timing = .system) {
         self.source = source
         self.configuration = configuration
+        self.timing = timing
     }
+
+    /// Every change up to this seq has been handed to the live subscriptions (or, with none, passed over): how far
+    /// the fan-out has got, for a caller that must know the feed has taken in what was signalled.
+    public var deliveredThrough: Int { state.withLock { $0.head } }
+
+    /// How many signals and polls the feed has handled: a caller that fired one knows it was taken in once this
+    /// moves.
+    public var looks: Int { state.withLock { $0.looks } }
 
     /// The newest committed sequence number, read from the source.
     public func newestSeq() async throws -> Int { try await source.newestSeq() }
@@ -164,7 +210,8 @@ public final class ChangeFeed: Sendable {
             let id = state.nextID
             state.nextID += 1
             state.subscribers[id] = Subscriber(
-                topics: topics, cursor: cursor, live: cursor >= state.head, lastRead: .now, onDropped: onDropped)
+                topics: topics, cursor: cursor, live: cursor >= state.head, lastRead: timing.now(),
+                onDropped: onDropped)
             return id
         }
         return ChangeSubscription(feed: self, id: id, start: cursor)
@@ -235,13 +282,14 @@ public final class ChangeFeed: Sendable {
                 for await commit in commits { self.wake(commit.map(Wake.commit) ?? .gap) }
             }
             group.addTask {
-                while !Task.isCancelled {
-                    try? await Task.sleep(for: self.configuration.pollInterval)
+                for await _ in self.timing.polls(self.configuration.pollInterval) {
+                    if Task.isCancelled { break }
                     self.wake(.poll)
                 }
             }
             for await wake in wakes {
                 await catchUp(wake)
+                state.withLock { $0.looks += 1 }
             }
             group.cancelAll()
         }
@@ -281,7 +329,7 @@ public final class ChangeFeed: Sendable {
     }
 
     private func dropStalled() {
-        let now = ContinuousClock.now
+        let now = timing.now()
         let timeout = configuration.stallTimeout
         let hooks = state.withLock { state -> [@Sendable (PlenaryError) -> Void] in
             var hooks: [@Sendable (PlenaryError) -> Void] = []
@@ -322,7 +370,7 @@ public final class ChangeFeed: Sendable {
                 subscriber.waiter = nil
                 resumptions.append((waiter, subscriber.queue))
                 subscriber.queue = []
-                subscriber.lastRead = .now
+                subscriber.lastRead = timing.now()
             }
             state.subscribers[id] = subscriber
         }
@@ -384,10 +432,11 @@ public final class ChangeSubscription: Sendable {
     public func next() async throws -> [ChangeEvent]? {
         while true {
             try Task.checkCancellation()
+            let now = feed.timing.now()
             let step = feed.state.withLock { state -> Step in
                 guard var subscriber = state.subscribers[id] else { return .finished }
                 if subscriber.dropped { return .dropped }
-                subscriber.lastRead = .now
+                subscriber.lastRead = now
                 defer { state.subscribers[id] = subscriber }
                 if !subscriber.queue.isEmpty {
                     let events = subscriber.queue

@@ -17,6 +17,8 @@ final class AdminConnection: Sendable {
 
     let channel: any Channel
     let limit: LineLimit
+    /// The command deadlines of the connection's event loop.
+    let sweeper: DeadlineSweeper
     private let logger: Logger
     private let state: NIOLockedValueBox<AdminConnectionState>
     private let timer = NIOLockedValueBox(Timer())
@@ -29,9 +31,13 @@ final class AdminConnection: Sendable {
         var done = false
     }
 
-    init(channel: any Channel, limit: LineLimit, limits: AdminConnectionState.Limits, logger: Logger) {
+    init(
+        channel: any Channel, limit: LineLimit, sweeper: DeadlineSweeper, limits: AdminConnectionState.Limits,
+        logger: Logger
+    ) {
         self.channel = channel
         self.limit = limit
+        self.sweeper = sweeper
         self.logger = logger
         self.state = NIOLockedValueBox(AdminConnectionState(limits: limits, now: .now))
     }
@@ -160,7 +166,9 @@ final class AdminConnection: Sendable {
         if actions.isEmpty {
             syncTimer()
         } else {
-            logger.info("closing on timeout", metadata: ["peer": "\(channel.remoteAddress?.description ?? "")"])
+            // Debug, not info: under a flood of connections that never authenticate this would be a line each; the
+            // door logs counts per interval instead.
+            logger.debug("closing on timeout", metadata: ["peer": "\(channel.remoteAddress?.description ?? "")"])
             performDetached(actions)
         }
     }

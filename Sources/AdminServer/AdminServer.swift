@@ -54,6 +54,30 @@ public final class AdminServer: Service, Sendable {
         /// How often the server reads revocations made elsewhere (another server on the database) and closes the
         /// connections of revoked tokens.
         public var revocationCheckInterval: Duration = .seconds(1)
+        /// The listen backlog: connections completed by the kernel and not yet accepted.
+        public var listenBacklog: Int = 4_096
+        /// Connections not authenticated yet, at most, out of `maxConnections` (see ``Admission``).
+        public var maxUnauthenticated: Int = 256
+        /// Of those, the most one source address may hold.
+        public var maxUnauthenticatedPerAddress: Int = 32
+        /// Authenticated slots only admin tokens may take.
+        public var reservedAdminConnections: Int = 3
+        /// Seconds to authenticate for a connection that arrives under pressure.
+        public var authTimeoutUnderPressureSeconds: Int = 3
+        /// How full the unauthenticated budget is, in percent, when pressure begins.
+        public var unauthenticatedPressurePercent: Int = 50
+        /// How often the door's refusals are logged, as counts.
+        public var refusalLogInterval: Duration = .seconds(10)
+
+        /// The door's limits.
+        var admission: Admission<Doorway>.Limits {
+            .init(
+                maxConnections: maxConnections, maxUnauthenticated: maxUnauthenticated,
+                maxUnauthenticatedPerAddress: maxUnauthenticatedPerAddress,
+                reservedAdminConnections: reservedAdminConnections, authTimeout: .seconds(authTimeoutSeconds),
+                authTimeoutUnderPressure: .seconds(authTimeoutUnderPressureSeconds),
+                pressurePercent: unauthenticatedPressurePercent)
+        }
 
         /// Creates a configuration.
         public init(
@@ -90,6 +114,9 @@ public final class AdminServer: Service, Sendable {
     private let connections = NIOLockedValueBox<[ObjectIdentifier: AdminConnection]>([:])
     private let holds = NIOLockedValueBox(TokenHolds())
     private let gauge: ServerGauge
+    private let door: NIOLockedValueBox<Admission<Doorway>>
+    /// One command-deadline sweeper per event loop (see ``DeadlineSweeper``).
+    private let sweepers = NIOLockedValueBox<[ObjectIdentifier: DeadlineSweeper]>([:])
 
     /// Which token each authenticated connection holds, and how many connections each token holds.
     private struct TokenHolds {
@@ -119,11 +146,14 @@ public final class AdminServer: Service, Sendable {
         self.gauge = gauge
         self.group = group
         self.logger = logger
+        self.door = NIOLockedValueBox(Admission(limits: configuration.admission))
     }
 
-    /// Records that connection `id` now holds token `token`, unless the token holds its limit of connections
-    /// already. A connection that authenticates again gives up the token it held.
-    private func hold(_ token: Int64, for id: ObjectIdentifier) -> Bool {
+    /// Records that `channel`'s connection now holds token `token` of `actor`, unless the token holds its limit of
+    /// connections already or the door has no authenticated slot left for it; returns the refusal then. A
+    /// connection that authenticates again gives up the token it held.
+    private func hold(_ token: Int64, of actor: Actor, for channel: any Channel) -> String? {
+        let id = ObjectIdentifier(channel)
         let limit = configuration.maxConnectionsPerToken
         let (granted, newlyAuthenticated) = holds.withLockedValue { holds -> (Bool, Bool) in
             let previous = holds.tokens[id]
@@ -134,9 +164,22 @@ public final class AdminServer: Service, Sendable {
             holds.counts[token, default: 0] += 1
             return (true, !hadOne)
         }
+        guard granted else {
+            gauge.connections(refused: 1)
+            logger.notice("per-token connection limit", metadata: ["actor": "\(actor.name)"])
+            return "token \(actor.name) holds \(limit) connections already, its limit "
+                + "(server.max_connections_per_token); close one and retry"
+        }
+        let refusal = door.withLockedValue { $0.authenticate(Doorway(channel), admin: actor.role == .admin) }
+        if let refusal {
+            // Only a connection not authenticated before can be refused here, so nothing was counted for it yet.
+            _ = holds.withLockedValue { $0.drop(id) }
+            reportDoor()
+            return refusal.reason
+        }
         if newlyAuthenticated { gauge.connections(authenticated: 1) }
-        if !granted { gauge.connections(refused: 1) }
-        return granted
+        reportDoor()
+        return nil
     }
 
     /// Connection `id` holds no token any more (it closed, or its token was revoked). Idempotent.
@@ -183,30 +226,96 @@ public final class AdminServer: Service, Sendable {
         for waiter in waiters { waiter.resume(with: result) }
     }
 
-    private typealias Listener = NIOAsyncChannel<(NIOAsyncChannel<LineFrame, ByteBuffer>, LineLimit), Never>
+    private typealias Listener = NIOAsyncChannel<Entry, Never>
 
-    /// The per-connection pipeline: TLS first when configured, then a framer whose limit it shares with its loop,
-    /// and an inbound buffer whose high watermark stops reading when the client does not read its replies.
-    private static func initialize(
+    /// A connection as the door answered it: let in, with its pipeline and the time it has to authenticate, or
+    /// turned away (answered `421` and closing on its own; nothing more to do).
+    enum Entry: Sendable {
+        case admitted(NIOAsyncChannel<LineFrame, ByteBuffer>, LineLimit, authTimeout: Duration)
+        case turnedAway
+    }
+
+    /// Asks the door about a connection as it is accepted, before any task or buffer is spent on it. One let in
+    /// leaves the door when its channel closes, whatever path closes it.
+    private func arrive(_ channel: any Channel) -> Admission<Doorway>.Arrival {
+        let doorway = Doorway(channel)
+        let source = SourceAddress.key(channel.remoteAddress)
+        let arrival = door.withLockedValue { $0.arrive(doorway, from: source) }
+        guard case .admitted(_, let closing) = arrival else {
+            // A refusal changes only the tally: the gauge takes it up with the next change of the counts, or from
+            // the refusal log's round, so a flood of refusals costs one lock each, not three.
+            return arrival
+        }
+        channel.closeFuture.whenComplete { _ in
+            self.door.withLockedValue { $0.leave(doorway) }
+            self.reportDoor()
+        }
+        if let closing { closeForNewcomer(closing.channel) }
+        reportDoor()
+        return arrival
+    }
+
+    /// Closes an unauthenticated connection the door gave up for a newcomer: through its session when it has one
+    /// (so a command it runs is answered first), straight on the channel when it is not served yet.
+    private func closeForNewcomer(_ channel: any Channel) {
+        let reason = Admission<Doorway>.Refusal.closedForNewcomer(limit: configuration.maxUnauthenticated).reason
+        if let session = connections.withLockedValue({ $0[ObjectIdentifier(channel)] }) {
+            session.requestClose(reason)
+        } else {
+            TurnAway.answer(channel, with: reason)
+        }
+    }
+
+    /// Copies the door's figures to the gauge `status` reads.
+    private func reportDoor() {
+        let figures = door.withLockedValue { door in
+            ServerGauge.Door(
+                unauthenticated: door.unauthenticatedCount, refusedPerAddress: door.tally.refusedPerAddress,
+                refusedUnauthenticated: door.tally.refusedUnauthenticated, closedOldest: door.tally.closedOldest,
+                refusedRoom: door.tally.refusedRoom, underPressure: door.isUnderPressure)
+        }
+        gauge.door(figures)
+    }
+
+    /// The per-connection pipeline: the door first (a connection turned away gets its `421` and nothing else),
+    /// TLS when configured, then a framer whose limit it shares with its loop, and an inbound buffer whose high
+    /// watermark stops reading when the client does not read its replies.
+    private func initialize(
         _ channel: any Channel, configuration: Configuration, tls: NIOSSLContext?
-    ) -> EventLoopFuture<(NIOAsyncChannel<LineFrame, ByteBuffer>, LineLimit)> {
+    ) -> EventLoopFuture<Entry> {
         channel.eventLoop.makeCompletedFuture {
             if let tls { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls)) }
-            let limit = LineLimit(configuration.lineBytesBeforeAuth)
-            try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(LineFrameDecoder(limit: limit)))
-            let wrapped = try NIOAsyncChannel<LineFrame, ByteBuffer>(
-                wrappingChannelSynchronously: channel,
-                configuration: .init(
-                    backPressureStrategy: .init(
-                        lowWatermark: max(1, configuration.inFlightPerConnection / 2),
-                        highWatermark: configuration.inFlightPerConnection)))
-            return (wrapped, limit)
+            let authTimeout: Duration
+            switch arrive(channel) {
+            case .refused(let refusal):
+                try channel.pipeline.syncOperations.addHandler(TurnAway(reason: refusal.reason))
+                return .turnedAway
+            case .admitted(let timeout, _):
+                authTimeout = timeout
+            }
+            do {
+                let limit = LineLimit(configuration.lineBytesBeforeAuth)
+                try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(LineFrameDecoder(limit: limit)))
+                let wrapped = try NIOAsyncChannel<LineFrame, ByteBuffer>(
+                    wrappingChannelSynchronously: channel,
+                    configuration: .init(
+                        backPressureStrategy: .init(
+                            lowWatermark: max(1, configuration.inFlightPerConnection / 2),
+                            highWatermark: configuration.inFlightPerConnection)))
+                return .admitted(wrapped, limit, authTimeout: authTimeout)
+            } catch {
+                // A channel whose pipeline failed is never registered, so its close would not free its place.
+                door.withLockedValue { $0.leave(Doorway(channel)) }
+                throw error
+            }
         }
     }
 
     private func bootstrap() -> ServerBootstrap {
         ServerBootstrap(group: group)
-            .serverChannelOption(.backlog, value: 256)
+            .serverChannelOption(.backlog, value: Int32(clamping: configuration.listenBacklog))
+            // Accepting in larger batches drains a flood of connections (most of them turned away at once) faster.
+            .serverChannelOption(.maxMessagesPerRead, value: 64)
             // A client that sends its requests and then shuts down its sending side (`nc -N`, a script's pipe)
             // still gets every reply; the connection closes once they are written.
             .childChannelOption(.allowRemoteHalfClosure, value: true)
@@ -218,7 +327,7 @@ public final class AdminServer: Service, Sendable {
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .bind(host: configuration.host, port: configuration.port) { channel in
-                Self.initialize(channel, configuration: configuration, tls: tls)
+                self.initialize(channel, configuration: configuration, tls: tls)
             }
     }
 
@@ -226,7 +335,7 @@ public final class AdminServer: Service, Sendable {
     private func listenUnix(_ configuration: Configuration, path: String) async throws -> Listener {
         let listener = try await bootstrap()
             .bind(unixDomainSocketPath: path, cleanupExistingSocketFile: true) { channel in
-                Self.initialize(channel, configuration: configuration, tls: nil)
+                self.initialize(channel, configuration: configuration, tls: nil)
             }
         guard chmod(path, mode_t(configuration.socketMode)) == 0 else {
             let reason = String(cString: strerror(errno))
@@ -282,9 +391,9 @@ public final class AdminServer: Service, Sendable {
         let bound = listeners
         gauge.started(listeners: names)
         logger.info("listening", metadata: ["addresses": "\(names.joined(separator: " "))"])
-        let revocations = Task { await self.closeRevokedConnections() }
+        let refusals = Task { await self.logRefusals() }
         defer {
-            revocations.cancel()
+            refusals.cancel()
             if let path = configuration.socketPath { unlink(path) }
         }
 
@@ -294,8 +403,13 @@ public final class AdminServer: Service, Sendable {
                     group.addTask {
                         try await listener.executeThenClose { inbound in
                             try await withThrowingDiscardingTaskGroup { connections in
-                                for try await (connection, limit) in inbound {
-                                    connections.addTask { await self.serve(connection, limit: limit) }
+                                for try await entry in inbound {
+                                    guard case .admitted(let connection, let limit, let authTimeout) = entry else {
+                                        continue
+                                    }
+                                    connections.addTask {
+                                        await self.serve(connection, limit: limit, authTimeout: authTimeout)
+                                    }
                                 }
                             }
                         }
@@ -307,6 +421,18 @@ public final class AdminServer: Service, Sendable {
             for listener in bound { listener.channel.close(promise: nil) }
             let open = self.connections.withLockedValue { Array($0.values) }
             for connection in open { connection.requestClose("server shutting down") }
+        }
+    }
+
+    /// The check for revocations made elsewhere (``closeRevokedConnections()``), as a Service of its own: run it in
+    /// the same service group as the server, so the group starts it and graceful shutdown stops it.
+    public var revocationSweeper: some Service { RevocationSweeper(server: self) }
+
+    private struct RevocationSweeper: Service {
+        let server: AdminServer
+
+        func run() async {
+            await cancelWhenGracefulShutdown { await server.closeRevokedConnections() }
         }
     }
 
@@ -330,42 +456,77 @@ public final class AdminServer: Service, Sendable {
         }
     }
 
-    private func serve(_ connection: NIOAsyncChannel<LineFrame, ByteBuffer>, limit: LineLimit) async {
+    /// Every `refusalLogInterval` in which the door refused or closed connections: one log line with the counts,
+    /// whatever their number — a flood of connections must not become a flood of log lines. Also keeps the gauge's
+    /// refusal counts current, within a second.
+    private func logRefusals() async {
+        var last = door.withLockedValue { $0.tally }
+        var logged = ContinuousClock.now
+        while !Task.isCancelled {
+            // Every second the gauge takes up the refusals (which do not report one by one); every interval, the log.
+            try? await Task.sleep(for: min(.seconds(1), configuration.refusalLogInterval))
+            reportDoor()
+            guard ContinuousClock.now - logged >= configuration.refusalLogInterval else { continue }
+            logged = .now
+            let (tally, open, addresses, busiest, pressure, authenticated) = door.withLockedValue {
+                (
+                    $0.tally, $0.unauthenticatedCount, $0.addressCount, $0.busiest, $0.isUnderPressure,
+                    $0.authenticatedCount
+                )
+            }
+            guard tally.refused != last.refused else { continue }
+            let seconds = configuration.refusalLogInterval.components.seconds
+            let refused: Int = tally.refused - last.refused
+            let perAddress: Int = tally.refusedPerAddress - last.refusedPerAddress
+            let full: Int = tally.refusedUnauthenticated - last.refusedUnauthenticated
+            let closed: Int = tally.closedOldest - last.closedOldest
+            let room: Int = tally.refusedRoom - last.refusedRoom
+            var line = "door: in the last \(seconds) s \(refused) connections refused or closed: "
+            line += "\(perAddress) over their address's share, \(full) with the unauthenticated budget full, "
+            line += "\(closed) closed for a newcomer, \(room) auth without room; "
+            line += "now \(open) unauthenticated from \(addresses) addresses"
+            if let busiest { line += " (most from \(busiest.address): \(busiest.count))" }
+            line += ", \(authenticated) authenticated"
+            if pressure { line += ", under pressure" }
+            logger.notice("\(line)")
+            last = tally
+        }
+    }
+
+    /// The deadline sweeper of `eventLoop`, made on first use.
+    private func sweeper(for eventLoop: any EventLoop) -> DeadlineSweeper {
+        sweepers.withLockedValue { sweepers in
+            if let sweeper = sweepers[ObjectIdentifier(eventLoop)] { return sweeper }
+            let sweeper = DeadlineSweeper(eventLoop: eventLoop)
+            sweepers[ObjectIdentifier(eventLoop)] = sweeper
+            return sweeper
+        }
+    }
+
+    /// Serves a connection the door let in, with `authTimeout` to authenticate (shorter under pressure). The door
+    /// has counted it already, against every limit; here it is only registered, for shutdown and revocation.
+    private func serve(
+        _ connection: NIOAsyncChannel<LineFrame, ByteBuffer>, limit: LineLimit, authTimeout: Duration
+    ) async {
         let channel = connection.channel
         let id = ObjectIdentifier(channel)
         let session = AdminConnection(
-            channel: channel, limit: limit,
+            channel: channel, limit: limit, sweeper: sweeper(for: channel.eventLoop),
             limits: .init(
                 lineBytesBeforeAuth: configuration.lineBytesBeforeAuth, lineBytes: configuration.lineBytes,
-                authTimeout: .seconds(configuration.authTimeoutSeconds),
-                idleTimeout: .seconds(configuration.idleTimeoutSeconds),
+                authTimeout: authTimeout, idleTimeout: .seconds(configuration.idleTimeoutSeconds),
                 maxConsecutiveErrors: configuration.maxConsecutiveErrors),
             logger: logger)
-        let overCapacity = connections.withLockedValue { open -> Bool in
-            guard open.count < configuration.maxConnections else { return true }
-            open[id] = session
-            return false
-        }
-        if overCapacity {
-            gauge.connections(refused: 1)
-        } else {
-            gauge.connections(opened: 1)
-        }
+        connections.withLockedValue { $0[id] = session }
+        gauge.connections(opened: 1)
         defer {
-            if !overCapacity {
-                connections.withLockedValue { _ = $0.removeValue(forKey: id) }
-                release(id)
-                gauge.connections(opened: -1)
-            }
+            connections.withLockedValue { _ = $0.removeValue(forKey: id) }
+            release(id)
+            gauge.connections(opened: -1)
         }
         let peer = channel.remoteAddress?.description ?? "unix socket"
         do {
             try await connection.executeThenClose { inbound, outbound in
-                if overCapacity {
-                    try await outbound.write(
-                        ByteBuffer(string: "\(ReplyCode.closing.rawValue) CLOSING too many connections\n"))
-                    return
-                }
                 do {
                     try await converse(session, inbound: inbound, outbound: outbound)
                 } catch {
@@ -453,7 +614,7 @@ public final class AdminServer: Service, Sendable {
         let batch = requests
         let failure = Self.timedOut(configuration.commandTimeoutMilliseconds)
         let replies = await withTimeout(
-            milliseconds: configuration.commandTimeoutMilliseconds, on: session.channel.eventLoop,
+            milliseconds: configuration.commandTimeoutMilliseconds, on: session.sweeper,
             expired: { replies in
                 replies?.map { $0.isSuccess ? $0 : failure } ?? Array(repeating: failure, count: batch.count)
             }
@@ -484,27 +645,26 @@ public final class AdminServer: Service, Sendable {
         switch spec.name {
         case "auth":
             do {
-                let (actor, token) = try await tokens.authenticateToken(try arguments.requiredString("token"))
-                guard hold(token, for: id) else {
-                    let limit = configuration.maxConnectionsPerToken
-                    logger.notice("per-token connection limit", metadata: ["actor": "\(actor.name)"])
-                    return (
-                        .error(
-                            .closing(
-                                "token \(actor.name) holds \(limit) connections already, its limit "
-                                    + "(server.max_connections_per_token); close one and retry")), .none, nil
-                    )
+                guard let (actor, token) = try await tokens.authenticateToken(try arguments.requiredString("token"))
+                else { return (.error(.authFailed()), .none, nil) }
+                if let refusal = hold(token, of: actor, for: session.channel) {
+                    return (.error(.closing(refusal)), .none, nil)
                 }
                 logger.info("authenticated", metadata: ["actor": "\(actor.name)", "role": "\(actor.role.rawValue)"])
                 let reply = Reply.ok([
                     ReplyField("name", .string(actor.name)), ReplyField("role", .string(actor.role.rawValue)),
                 ])
                 return (reply, .authenticated(actor), nil)
-            } catch {
+            } catch let refusal as DomainError {
+                return (.error(PlenaryError(refusal)), .none, nil)
+            } catch let error as PlenaryError {
                 return (.error(error), .none, nil)
+            } catch {
+                return (.error(.internal(incident: CommandDispatcher.newRequestID())), .none, nil)
             }
         case "hello":
-            let reply = await dispatcher.run(request, actor: actor ?? Actor(name: "anonymous", role: .observer))
+            let reply = await dispatcher.run(
+                spec, arguments, actor: actor ?? Actor(name: "anonymous", role: .observer))
             if reply.isSuccess, let format = arguments.string("format").flatMap(ReplyFormat.init(rawValue:)) {
                 return (reply, .format(format), nil)
             }
@@ -514,7 +674,7 @@ public final class AdminServer: Service, Sendable {
             // once the reply is written.
             let target = WatchTarget(onDropped: { [session] reason in session.watcherDropped(reason) })
             let reply = await WatchTarget.$current.withValue(target) {
-                await run(request, actor: actor, on: session.channel.eventLoop)
+                await run(spec, arguments, actor: actor, on: session.sweeper)
             }
             let subscription = target.takeSubscription()
             guard reply.isSuccess, let subscription else {
@@ -524,22 +684,24 @@ public final class AdminServer: Service, Sendable {
             return (reply, .watching, subscription)
         default:
             if let ready { return (ready, .none, nil) }
-            return (await run(request, actor: actor, on: session.channel.eventLoop), .none, nil)
+            return (await run(spec, arguments, actor: actor, on: session.sweeper), .none, nil)
         }
     }
 
     /// Runs an admitted command: as the actor with the command timeout, or (before auth, for the few commands
     /// allowed then) anonymously.
-    private func run(_ request: RawRequest, actor: Actor?, on eventLoop: any EventLoop) async -> Reply {
+    private func run(
+        _ spec: CommandSpec, _ arguments: Arguments, actor: Actor?, on sweeper: DeadlineSweeper
+    ) async -> Reply {
         guard let actor else {
-            return await dispatcher.run(request, actor: Actor(name: "anonymous", role: .observer))
+            return await dispatcher.run(spec, arguments, actor: Actor(name: "anonymous", role: .observer))
         }
         let failure = Self.timedOut(configuration.commandTimeoutMilliseconds)
         return await withTimeout(
-            milliseconds: configuration.commandTimeoutMilliseconds, on: eventLoop,
+            milliseconds: configuration.commandTimeoutMilliseconds, on: sweeper,
             expired: { reply in reply.flatMap { $0.isSuccess ? $0 : nil } ?? failure }
         ) {
-            await self.dispatcher.run(request, actor: actor)
+            await self.dispatcher.run(spec, arguments, actor: actor)
         }
     }
 
@@ -554,14 +716,15 @@ public final class AdminServer: Service, Sendable {
     /// no longer commit and the 451's "it did nothing" stays true. Only a body whose COMMIT was already sent is
     /// waited for: its outcome is the answer.
     ///
-    /// The deadline is a task scheduled on the connection's event loop, not a `Task.sleep` raced against the body:
-    /// a cancelled sleep keeps its memory until its deadline passes, so a client pipelining thousands of quick
-    /// commands would pin thousands of 30-second sleeps.
+    /// The deadline is registered with the connection's event loop's ``DeadlineSweeper``, not a `Task.sleep` raced
+    /// against the body (a cancelled sleep keeps its memory until its deadline passes, so a client pipelining
+    /// thousands of quick commands would pin thousands of 30-second sleeps), nor a task scheduled on the loop per
+    /// command (a wake-up of the loop for each, from off it).
     ///
     /// `expired` gives the answer when the deadline passes: with nil at the deadline itself, with the body's answer
     /// when it finished after the deadline anyway (a reply, or a batch of them, keeps what succeeded).
     private func withTimeout<Answer: Sendable>(
-        milliseconds: Int, on eventLoop: any EventLoop, expired: @escaping @Sendable (Answer?) -> Answer,
+        milliseconds: Int, on sweeper: DeadlineSweeper, expired: @escaping @Sendable (Answer?) -> Answer,
         _ body: @escaping @Sendable () async -> Answer
     ) async -> Answer {
         let gate = CommitGate()
@@ -583,7 +746,7 @@ public final class AdminServer: Service, Sendable {
             // the cancellation stopped is a 451.
             settle(timedOut.withLockedValue({ $0 }) ? expired(value) : value)
         }
-        let deadline = eventLoop.scheduleTask(in: .milliseconds(Int64(milliseconds))) {
+        let deadline = sweeper.register(after: .milliseconds(Int64(milliseconds))) {
             timedOut.withLockedValue { $0 = true }
             command.cancel()
             if gate.abandon() { settle(expired(nil)) }
@@ -599,7 +762,7 @@ public final class AdminServer: Service, Sendable {
         } onCancel: {
             command.cancel()
         }
-        deadline.cancel()
+        sweeper.cancel(deadline)
         return reply
     }
 }

@@ -1,3 +1,4 @@
+import Bodies
 import Foundation
 import PlenaryCore
 import Postgres
@@ -16,13 +17,13 @@ extension DecisionRegistry {
     public func link(
         body: String, number: DecisionNumber, kind: DecisionKind? = nil, relation: DecisionRelation,
         to target: LinkTarget, by actor: Actor
-    ) async throws(PlenaryError) -> DecisionLink {
+    ) async throws(DomainError) -> DecisionLink {
         guard target.kind == relation.targetKind else {
-            throw .badArgument(relation.rawValue, relation.targetKind.rule)
+            throw .invalid(relation.rawValue, relation.targetKind.rule)
         }
         let clock = self.clock
         return try await database.write(explaining: { Self.explain($0, body: body) }) { connection in
-            let owner = try CalendarBody.find(connection, code: body)
+            let owner = try Body.Recorded.find(connection, code: body)
             let today = clock.today(in: owner.timeZone)
             let source = try Self.resolve(connection, body: owner, number: number, kind: kind, day: today)
             var targetID: Int?
@@ -34,13 +35,13 @@ extension DecisionRegistry {
                     connection, body: owner, number: citation.number, kind: citation.kind, day: today,
                     key: relation.rawValue)
                 if reached.id == source.id {
-                    throw PlenaryError.conflict("\(relation.rawValue): \(source.label) cannot act on itself")
+                    throw DomainError.conflict("\(relation.rawValue): \(source.label) cannot act on itself")
                 }
                 targetID = reached.id
             case .workingGroup(let group):
                 try Self.requireWorkingGroup(connection, body: owner, code: group, key: relation.rawValue)
                 if relation == .establishes, let earlier = try Self.establishing(connection, body: owner, code: group) {
-                    throw PlenaryError.conflict(
+                    throw DomainError.conflict(
                         "establishes: \(body)/\(group) was already established by \(earlier); a group is "
                             + "established once")
                 }
@@ -65,10 +66,10 @@ extension DecisionRegistry {
     /// they were recorded.
     public func links(
         body: String, number: DecisionNumber, kind: DecisionKind? = nil
-    ) async throws(PlenaryError) -> [DecisionLink] {
+    ) async throws(DomainError) -> [DecisionLink] {
         let clock = self.clock
         return try await database.read { connection in
-            let owner = try CalendarBody.find(connection, code: body)
+            let owner = try Body.Recorded.find(connection, code: body)
             let decision = try Self.resolve(
                 connection, body: owner, number: number, kind: kind, day: clock.today(in: owner.timeZone))
             return try Self.links(connection, body: owner.code, where: "l.decision_id = $1", [decision.id])
@@ -82,10 +83,10 @@ extension DecisionRegistry {
     public func chain(
         body: String, number: DecisionNumber, kind: DecisionKind? = nil, direction: ChainDirection = .both,
         on day: CalendarDate? = nil
-    ) async throws(PlenaryError) -> [ChainStep] {
+    ) async throws(DomainError) -> [ChainStep] {
         let clock = self.clock
         return try await database.read { connection in
-            let owner = try CalendarBody.find(connection, code: body)
+            let owner = try Body.Recorded.find(connection, code: body)
             let day = day ?? clock.today(in: owner.timeZone)
             let start = try Self.resolve(connection, body: owner, number: number, kind: kind, day: day)
             var steps: [ChainStep] = []
@@ -101,17 +102,17 @@ extension DecisionRegistry {
     /// `decision_working_group_acts`).
     public func workingGroupActs(
         body: String, code: String, on day: CalendarDate? = nil
-    ) async throws(PlenaryError) -> [WorkingGroupAct] {
-        if let rule = DecisionRules.workingGroupCodeViolation(code) { throw .badArgument("wg", rule) }
+    ) async throws(DomainError) -> [WorkingGroupAct] {
+        if let rule = DecisionRules.workingGroupCodeViolation(code.uppercased()) { throw .invalid("wg", rule) }
         let clock = self.clock
         return try await database.read { connection in
-            let owner = try CalendarBody.find(connection, code: body)
+            let owner = try Body.Recorded.find(connection, code: body)
             try Self.requireWorkingGroup(connection, body: owner, code: code)
             return try connection.query(
                 """
                 SELECT \(Self.columns), \(Self.statusColumn(3)), acts.acts
                 FROM (SELECT decision_id, array_agg(DISTINCT act ORDER BY act) AS acts
-                      FROM decision_working_group_acts WHERE body_id = $1 AND wg_code = $2 GROUP BY decision_id) acts
+                      FROM decision_working_group_acts WHERE body_id = $1 AND upper(wg_code) = upper($2) GROUP BY decision_id) acts
                 JOIN decisions d ON d.id = acts.decision_id JOIN bodies b ON b.id = d.body_id
                 ORDER BY d.adopted_on, d.session_number, d.kind, d.serial, d.letter
                 """,
@@ -129,11 +130,11 @@ extension DecisionRegistry {
     /// phrase", -not, or), best match first; title words weigh more than text words. Withdrawn drafts are left out.
     public func search(
         text: String, body: String? = nil, status: DecisionStatus? = nil, limit: Int = 50
-    ) async throws(PlenaryError) -> [DecisionSearchHit] {
-        if text.allSatisfy(\.isWhitespace) { throw .badArgument("text", "must not be blank") }
-        guard (1...1000).contains(limit) else { throw .badArgument("limit", "must be 1 to 1000") }
+    ) async throws(DomainError) -> [DecisionSearchHit] {
+        if text.allSatisfy(\.isWhitespace) { throw .invalid("text", "must not be blank") }
+        guard (1...1000).contains(limit) else { throw .invalid("limit", "must be 1 to 1000") }
         return try await database.read { connection in
-            if let body { _ = try CalendarBody.find(connection, code: body) }
+            if let body { _ = try Body.Recorded.find(connection, code: body) }
             return try connection.query(
                 """
                 SELECT \(Self.columns), \(Self.statusColumn(5)), ts_rank_cd(d.search, q) AS rank,
@@ -164,12 +165,12 @@ extension DecisionRegistry {
     }
 
     /// The decision that established group `code` of `body`, as a link or as the working-groups module records it.
-    static func establishing(_ connection: Connection, body: CalendarBody, code: String) throws -> String? {
+    static func establishing(_ connection: Connection, body: Body.Recorded, code: String) throws -> String? {
         try connection.queryOne(
             """
             SELECT plenary_decision_reference(d.kind, d.session_number, d.serial, d.letter) AS reference
             FROM decision_links l JOIN decisions d ON d.id = l.decision_id
-            WHERE l.body_id = $1 AND l.wg_code = $2 AND l.relation = 'establishes'
+            WHERE l.body_id = $1 AND upper(l.wg_code) = upper($2) AND l.relation = 'establishes'
             """,
             [body.id, code]
         ).map { try $0.decode("reference", as: String.self) }

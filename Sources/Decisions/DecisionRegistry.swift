@@ -1,3 +1,4 @@
+import Bodies
 import Foundation
 import PlenaryCore
 import Postgres
@@ -40,12 +41,12 @@ public struct DecisionRegistry: Sendable {
     /// document that is not an L document of the body among them), 550 an unknown body or session, 551 a cancelled
     /// session.
     @discardableResult
-    public func draft(_ draft: DecisionDraft, body: String, by actor: Actor) async throws(PlenaryError) -> Decision {
+    public func draft(_ draft: DecisionDraft, body: String, by actor: Actor) async throws(DomainError) -> Decision {
         let draft = try DecisionRules.validate(draft)
         try DecisionRules.document(draft.document, of: body)
         let clock = self.clock
         return try await database.write(explaining: { Self.explain($0, body: body) }) { connection in
-            let owner = try CalendarBody.find(connection, code: body)
+            let owner = try Body.Recorded.find(connection, code: body)
             let parts = try Self.sessionParts(connection, body: owner, number: draft.session)
             let row = try connection.queryOne(
                 """
@@ -68,7 +69,7 @@ public struct DecisionRegistry: Sendable {
     /// Changes a draft's title, text, agenda item, document or end date. 551 once it is adopted (naming the
     /// decision: its text is frozen) or withdrawn.
     @discardableResult
-    public func edit(id: Int, change: DraftChange, by actor: Actor) async throws(PlenaryError) -> Decision {
+    public func edit(id: Int, change: DraftChange, by actor: Actor) async throws(DomainError) -> Decision {
         let change = try DecisionRules.validate(change)
         let clock = self.clock
         return try await database.write(explaining: { Self.explain($0, body: nil) }) { connection in
@@ -93,7 +94,7 @@ public struct DecisionRegistry: Sendable {
 
     /// Withdraws a draft; it stays on record, withdrawn. 551 for an adopted decision or one already withdrawn.
     @discardableResult
-    public func withdraw(id: Int, reason: String? = nil, by actor: Actor) async throws(PlenaryError) -> Decision {
+    public func withdraw(id: Int, reason: String? = nil, by actor: Actor) async throws(DomainError) -> Decision {
         try DecisionRules.reason(reason)
         let clock = self.clock
         return try await database.write(explaining: { Self.explain($0, body: nil) }) { connection in
@@ -116,25 +117,25 @@ public struct DecisionRegistry: Sendable {
     /// closed by now) and not in the future. The next number of the draft's kind at its session is assigned by the
     /// database from a counter locked until commit — gapless and race-free — and title, text and date freeze.
     @discardableResult
-    public func adopt(id: Int, on date: CalendarDate? = nil, by actor: Actor) async throws(PlenaryError) -> Decision {
+    public func adopt(id: Int, on date: CalendarDate? = nil, by actor: Actor) async throws(DomainError) -> Decision {
         let clock = self.clock
         return try await database.write(explaining: { Self.explain($0, body: nil) }) { connection in
             let before = try Self.fetch(connection, id: id, day: nil, lock: true)
             switch before.stage {
             case .draft: break
             case .adopted:
-                throw PlenaryError.conflict(
+                throw DomainError.conflict(
                     "id: draft \(id) was already adopted, as \(before.label) on \(before.adoptedOn?.description ?? "?")"
                 )
             case .withdrawn:
-                throw PlenaryError.conflict("id: \(before.label) was withdrawn; a withdrawn draft is not adopted")
+                throw DomainError.conflict("id: \(before.label) was withdrawn; a withdrawn draft is not adopted")
             }
-            let owner = try CalendarBody.find(connection, code: before.body)
+            let owner = try Body.Recorded.find(connection, code: before.body)
             let today = clock.today(in: owner.timeZone)
             let parts = try Self.sessionParts(connection, body: owner, number: before.session)
             let (part, day) = try Self.adoptingPart(parts, body: owner.code, date: date, today: today, key: "date")
             if let ends = before.endsOn, ends < day {
-                throw PlenaryError.conflict(
+                throw DomainError.conflict(
                     "ends: \(before.label) ends on \(ends), before its adoption on \(day); edit ends= first")
             }
             try connection.query(
@@ -154,12 +155,12 @@ public struct DecisionRegistry: Sendable {
     @discardableResult
     public func record(
         _ entry: RecordedDecision, body: String, session: Int, by actor: Actor
-    ) async throws(PlenaryError) -> Decision {
+    ) async throws(DomainError) -> Decision {
         let entry = try DecisionRules.validate(entry, session: session)
         try DecisionRules.document(entry.document, of: body)
         let clock = self.clock
         return try await database.write(explaining: { Self.explain($0, body: body) }) { connection in
-            let owner = try CalendarBody.find(connection, code: body)
+            let owner = try Body.Recorded.find(connection, code: body)
             let today = clock.today(in: owner.timeZone)
             let parts = try Self.sessionParts(connection, body: owner, number: session)
             let (part, _) = try Self.adoptingPart(
@@ -188,32 +189,32 @@ public struct DecisionRegistry: Sendable {
     /// `kind`, 551 when the number names both a decision and a resolution; 550 when it names neither.
     public func get(
         body: String, number: DecisionNumber, kind: DecisionKind? = nil, on day: CalendarDate? = nil
-    ) async throws(PlenaryError) -> Decision {
+    ) async throws(DomainError) -> Decision {
         let clock = self.clock
         return try await database.read { connection in
-            let owner = try CalendarBody.find(connection, code: body)
+            let owner = try Body.Recorded.find(connection, code: body)
             return try Self.resolve(
                 connection, body: owner, number: number, kind: kind, day: day ?? clock.today(in: owner.timeZone))
         }
     }
 
     /// The decision or draft with row id `id`, or 550.
-    public func get(id: Int, on day: CalendarDate? = nil) async throws(PlenaryError) -> Decision {
+    public func get(id: Int, on day: CalendarDate? = nil) async throws(DomainError) -> Decision {
         try await database.read { connection in try Self.fetch(connection, id: id, day: day) }
     }
 
     /// The decisions of `body` that pass `filter`, by session, kind and number, drafts after the adopted texts of
     /// their session. Statuses are derived for `filter.on` (today when nil); with `on`, only texts adopted by then.
-    public func list(body: String, filter: DecisionFilter = DecisionFilter()) async throws(PlenaryError) -> [Decision] {
+    public func list(body: String, filter: DecisionFilter = DecisionFilter()) async throws(DomainError) -> [Decision] {
         if let topic = filter.topic, topic.allSatisfy(\.isWhitespace) {
-            throw .badArgument("topic", "must not be blank")
+            throw .invalid("topic", "must not be blank")
         }
-        if let code = filter.workingGroup, let rule = DecisionRules.workingGroupCodeViolation(code) {
-            throw .badArgument("wg", rule)
+        if let code = filter.workingGroup, let rule = DecisionRules.workingGroupCodeViolation(code.uppercased()) {
+            throw .invalid("wg", rule)
         }
         let clock = self.clock
         return try await database.read { connection in
-            let owner = try CalendarBody.find(connection, code: body)
+            let owner = try Body.Recorded.find(connection, code: body)
             if let code = filter.workingGroup { try Self.requireWorkingGroup(connection, body: owner, code: code) }
             let day = filter.on ?? clock.today(in: owner.timeZone)
             return try connection.query(
@@ -228,7 +229,7 @@ public struct DecisionRegistry: Sendable {
                   AND ($6::text IS NULL OR d.search @@ websearch_to_tsquery('english', $6))
                   AND ($7::text IS NULL OR EXISTS (
                         SELECT 1 FROM decision_working_group_acts a
-                        WHERE a.decision_id = d.id AND a.body_id = d.body_id AND a.wg_code = $7))
+                        WHERE a.decision_id = d.id AND a.body_id = d.body_id AND upper(a.wg_code) = upper($7)))
                 ORDER BY d.session_number, d.stage <> 'adopted', d.kind, d.serial, d.letter, d.id
                 """,
                 [
@@ -256,7 +257,7 @@ public struct DecisionRegistry: Sendable {
     }
 
     /// Every part of session `number` of `body`, in order; 550 naming `session` when there is none.
-    static func sessionParts(_ connection: Connection, body: CalendarBody, number: Int) throws -> [SessionPart] {
+    static func sessionParts(_ connection: Connection, body: Body.Recorded, number: Int) throws -> [SessionPart] {
         let parts = try connection.query(
             """
             SELECT number, part, status, start_date, end_date FROM sessions
@@ -268,7 +269,7 @@ public struct DecisionRegistry: Sendable {
                 number: try row.decode("number"), part: try row.decode("part"), status: try row.decode("status"),
                 start: try row.decode("start_date"), end: try row.decode("end_date"))
         }
-        guard !parts.isEmpty else { throw PlenaryError.notFound("session: \(body.code) has no session \(number)") }
+        guard !parts.isEmpty else { throw DomainError.notFound("session: \(body.code) has no session \(number)") }
         return parts
     }
 
@@ -276,7 +277,7 @@ public struct DecisionRegistry: Sendable {
     /// date, the open part, today being one of its days. The same rules as the trigger, in the same words.
     static func adoptingPart(
         _ parts: [SessionPart], body: String, date: CalendarDate?, today: CalendarDate, key: String
-    ) throws(PlenaryError) -> (SessionPart, CalendarDate) {
+    ) throws(DomainError) -> (SessionPart, CalendarDate) {
         let dates = parts.map { "\($0.start) to \($0.end)" }.joined(separator: ", ")
         guard let date else {
             guard let open = parts.first(where: { $0.status == "open" }) else {
@@ -292,7 +293,7 @@ public struct DecisionRegistry: Sendable {
             }
             return (open, today)
         }
-        if date > today { throw .badArgument(key, "must not be after today (\(today)), got \(date)") }
+        if date > today { throw .invalid(key, "must not be after today (\(today)), got \(date)") }
         guard let part = parts.first(where: { $0.start <= date && date <= $0.end }) else {
             throw .conflict("\(key): \(date) is not a day of \(parts[0].label(body)) (\(dates))")
         }
@@ -308,7 +309,7 @@ public struct DecisionRegistry: Sendable {
     /// field the change would touch, as the trigger does); a withdrawn draft is refused with the rule `withdrawn`.
     static func requireDraft(
         _ decision: Decision, changing change: DraftChange?, withdrawn rule: String
-    ) throws(PlenaryError) {
+    ) throws(DomainError) {
         switch decision.stage {
         case .draft: return
         case .withdrawn:
@@ -332,14 +333,14 @@ public struct DecisionRegistry: Sendable {
             SELECT \(columns), \(statusColumn(2)) FROM decisions d JOIN bodies b ON b.id = d.body_id WHERE d.id = $1
             """ + (lock ? " FOR NO KEY UPDATE OF d" : ""),
             [id, day])
-        guard let row else { throw PlenaryError.notFound("id: there is no draft or decision \(id)") }
+        guard let row else { throw DomainError.notFound("id: there is no draft or decision \(id)") }
         return try decision(from: row)
     }
 
     /// The adopted decision `number` of `body` (of `kind`, when given). Resolves a number that names both kinds
     /// (551), a whole number that is split into lettered parts (551) and a number no one holds (550), naming `key`.
     static func resolve(
-        _ connection: Connection, body: CalendarBody, number: DecisionNumber, kind: DecisionKind?, day: CalendarDate,
+        _ connection: Connection, body: Body.Recorded, number: DecisionNumber, kind: DecisionKind?, day: CalendarDate,
         key: String = "number"
     ) throws -> Decision {
         let found = try connection.query(
@@ -359,14 +360,14 @@ public struct DecisionRegistry: Sendable {
             let parts = found.compactMap(\.number?.letter).joined(separator: ", ")
             let named = Set(found.map(\.kind.rawValue)).sorted().joined(separator: " and ")
             let example = found[0].number.map(\.description) ?? number.description
-            throw PlenaryError.conflict(
+            throw DomainError.conflict(
                 "\(key): \(named) \(number) of \(body.code) is split into parts \(parts); give the part, e.g. "
                     + "\"\(example)\"")
         case 0:
             let what = kind?.rawValue ?? "decision or resolution"
-            throw PlenaryError.notFound("\(key): \(body.code) has no \(what) \(number)")
+            throw DomainError.notFound("\(key): \(body.code) has no \(what) \(number)")
         default:
-            throw PlenaryError.conflict(
+            throw DomainError.conflict(
                 "\(key): \(number) names both \(exact.map { $0.citation!.description }.joined(separator: " and ")) of "
                     + "\(body.code); give kind=decision or kind=resolution")
         }
@@ -374,16 +375,16 @@ public struct DecisionRegistry: Sendable {
 
     /// 550 naming `wg` unless `body` has a working group `code`.
     static func requireWorkingGroup(
-        _ connection: Connection, body: CalendarBody, code: String, key: String = "wg"
+        _ connection: Connection, body: Body.Recorded, code: String, key: String = "wg"
     ) throws {
         let found = try connection.queryOne(
-            "SELECT 1 AS found FROM working_groups WHERE body_id = $1 AND code = $2", [body.id, code])
-        if found == nil { throw PlenaryError.notFound("\(key): \(body.code) has no working group \(code)") }
+            "SELECT 1 AS found FROM working_groups WHERE body_id = $1 AND upper(code) = upper($2)", [body.id, code])
+        if found == nil { throw DomainError.notFound("\(key): \(body.code) has no working group \(code)") }
     }
 
     /// The body's time zone, for today's date there.
     static func zone(_ connection: Connection, _ decision: Decision) throws -> String {
-        try CalendarBody.find(connection, code: decision.body).timeZone
+        try Body.Recorded.find(connection, code: decision.body).timeZone
     }
 
     static func decision(from row: Row) throws -> Decision {
@@ -413,29 +414,28 @@ public struct DecisionRegistry: Sendable {
 
     /// The database's refusals, in the contract's words, naming the key. Trigger refusals (PL551) already carry
     /// the message; constraints are named here.
-    static func explain(_ error: PostgresError, body: String?) -> PlenaryError? {
-        if let refusal = CalendarRefusal.explain(error) { return refusal }
+    static func explain(_ error: PostgresError, body: String?) -> DomainError? {
         let of = body.map { " of \($0)" } ?? ""
         switch error.constraint {
         case "decisions_number_key":
             return .conflict("number: that number\(of) is already taken; a number is never given twice")
         case "decisions_session_fkey": return .notFound("session: no such session\(of)")
         case "decisions_title_not_blank":
-            return .badArgument("title", "must be 1 to \(DecisionRules.titleLimit) characters")
+            return .invalid("title", "must be 1 to \(DecisionRules.titleLimit) characters")
         case "decisions_text_length":
-            return .badArgument("text", "must be at most \(DecisionRules.textLimit) characters")
-        case "decisions_agenda_item_format": return .badArgument("agenda-item", "must be an agenda item such as 4 (a)")
+            return .invalid("text", "must be at most \(DecisionRules.textLimit) characters")
+        case "decisions_agenda_item_format": return .invalid("agenda-item", "must be an agenda item such as 4 (a)")
         case "decisions_document_limited":
-            return .badArgument("document", "must be a limited-distribution document such as CTOC/COP/2008/L.5")
-        case "decisions_ends_after_adoption": return .badArgument("ends", "must not be before the adoption date")
-        case "decisions_reason_not_blank": return .badArgument("reason", "must be 1 to 1000 characters")
-        case "decisions_serial_range": return .badArgument("number", DecisionNumber.rule)
+            return .invalid("document", "must be a limited-distribution document such as CTOC/COP/2008/L.5")
+        case "decisions_ends_after_adoption": return .invalid("ends", "must not be before the adoption date")
+        case "decisions_reason_not_blank": return .invalid("reason", "must be 1 to 1000 characters")
+        case "decisions_serial_range": return .invalid("number", DecisionNumber.rule)
         case "decision_links_decision_key", "decision_links_wg_key", "decision_links_document_key":
             return .conflict("link: that link is already recorded; links are entered once")
         case "decision_links_established_once":
             return .conflict("establishes: that working group was already established by another decision")
         case "decision_links_wg_fkey": return .notFound("wg: no such working group\(of)")
-        case "decision_links_document_format": return .badArgument("considers", "must be a document symbol")
+        case "decision_links_document_format": return .invalid("considers", "must be a document symbol")
         default: return nil
         }
     }

@@ -10,9 +10,9 @@ public enum DecisionRules {
 
     /// Checks every field of a draft, naming the first one at fault; returns it with the agenda item in its
     /// canonical form (`4 (a)`).
-    public static func validate(_ draft: DecisionDraft) throws(PlenaryError) -> DecisionDraft {
+    public static func validate(_ draft: DecisionDraft) throws(DomainError) -> DecisionDraft {
         var draft = draft
-        guard (1...9999).contains(draft.session) else { throw .badArgument("session", "must be 1 to 9999") }
+        guard (1...9999).contains(draft.session) else { throw .invalid("session", "must be 1 to 9999") }
         try title(draft.title)
         try text(draft.text)
         draft.agendaItem = try agendaItem(draft.agendaItem)
@@ -22,10 +22,10 @@ public enum DecisionRules {
 
     /// Checks every field of a recorded decision, and that its number is one of `session`, naming the first key at
     /// fault; returns it with the agenda item in its canonical form.
-    public static func validate(_ entry: RecordedDecision, session: Int) throws(PlenaryError) -> RecordedDecision {
+    public static func validate(_ entry: RecordedDecision, session: Int) throws(DomainError) -> RecordedDecision {
         var entry = entry
         if entry.number.session != session {
-            throw .badArgument(
+            throw .invalid(
                 "number", "\(entry.number) is a number of session \(entry.number.session), not of session \(session)")
         }
         try title(entry.title)
@@ -33,15 +33,15 @@ public enum DecisionRules {
         entry.agendaItem = try agendaItem(entry.agendaItem)
         try document(entry.document)
         if let ends = entry.endsOn, ends < entry.adoptedOn {
-            throw .badArgument("ends", "must not be before adopted=\(entry.adoptedOn)")
+            throw .invalid("ends", "must not be before adopted=\(entry.adoptedOn)")
         }
         return entry
     }
 
     /// Checks the fields a draft edit changes; returns it with the agenda item in its canonical form.
-    public static func validate(_ change: DraftChange) throws(PlenaryError) -> DraftChange {
+    public static func validate(_ change: DraftChange) throws(DomainError) -> DraftChange {
         if change.isEmpty {
-            throw .badArgument("title", "give at least one of title, text, agenda-item, document, ends to change")
+            throw .invalid("title", "give at least one of title, text, agenda-item, document, ends to change")
         }
         var change = change
         if let value = change.title { try title(value) }
@@ -52,48 +52,48 @@ public enum DecisionRules {
     }
 
     /// A title: not blank, at most ``titleLimit`` characters.
-    public static func title(_ value: String) throws(PlenaryError) {
-        if value.allSatisfy(\.isWhitespace) { throw .badArgument("title", "must not be blank") }
+    public static func title(_ value: String) throws(DomainError) {
+        if value.allSatisfy(\.isWhitespace) { throw .invalid("title", "must not be blank") }
         if value.unicodeScalars.count > titleLimit {
-            throw .badArgument("title", "must be at most \(titleLimit) characters")
+            throw .invalid("title", "must be at most \(titleLimit) characters")
         }
     }
 
     /// A text, when given: not blank, at most ``textLimit`` characters.
-    public static func text(_ value: String?) throws(PlenaryError) {
+    public static func text(_ value: String?) throws(DomainError) {
         guard let value else { return }
-        if value.allSatisfy(\.isWhitespace) { throw .badArgument("text", "must not be blank when given") }
+        if value.allSatisfy(\.isWhitespace) { throw .invalid("text", "must not be blank when given") }
         if value.unicodeScalars.count > textLimit {
-            throw .badArgument("text", "must be at most \(textLimit) characters")
+            throw .invalid("text", "must be at most \(textLimit) characters")
         }
     }
 
     /// An agenda item `4`, `4 (a)` or `4(a)`, returned as `4 (a)`; nil stays nil.
-    public static func agendaItem(_ value: String?) throws(PlenaryError) -> String? {
+    public static func agendaItem(_ value: String?) throws(DomainError) -> String? {
         guard let value else { return nil }
         guard let match = value.wholeMatch(of: /([1-9][0-9]{0,2}) ?(?:\(([a-z]{1,2})\))?/) else {
-            throw .badArgument("agenda-item", "must be an agenda item such as 4 or 4 (a), got \(value)")
+            throw .invalid("agenda-item", "must be an agenda item such as 4 or 4 (a), got \(value)")
         }
         return match.2.map { "\(match.1) (\($0))" } ?? String(match.1)
     }
 
     /// A limited-distribution document symbol, `CTOC/COP/2008/L.5` (an `L.n` component, then revisions or
     /// corrigenda at most): drafts circulate as L documents.
-    public static func document(_ value: String?) throws(PlenaryError) {
+    public static func document(_ value: String?) throws(DomainError) {
         guard let value else { return }
         let limited =
             /[A-Z][A-Za-z0-9.]*(\/[A-Za-z0-9.]+)*\/L\.[1-9][0-9]{0,3}(\/(Rev|Corr|Add|Amend)\.[1-9][0-9]{0,2})*\*?/
         guard value.unicodeScalars.count <= 200, value.wholeMatch(of: limited) != nil else {
-            throw .badArgument(
+            throw .invalid(
                 "document", "must be a limited-distribution document such as CTOC/COP/2008/L.5, got \(value)")
         }
     }
 
     /// Whether `document` is in `body`'s own series (`CTOC/COP/…` for CTOC/COP); 504 naming the key when not.
-    public static func document(_ value: String?, of body: String) throws(PlenaryError) {
+    public static func document(_ value: String?, of body: String) throws(DomainError) {
         guard let value else { return }
         if !value.hasPrefix(body + "/") {
-            throw .badArgument("document", "\(value) is not a document of \(body)")
+            throw .invalid("document", "\(value) is not a document of \(body)")
         }
     }
 
@@ -115,10 +115,10 @@ public enum DecisionRules {
     }
 
     /// A withdrawal's reason, when given: not blank, at most 1000 characters.
-    public static func reason(_ value: String?) throws(PlenaryError) {
+    public static func reason(_ value: String?) throws(DomainError) {
         guard let value else { return }
         if value.allSatisfy(\.isWhitespace) || value.unicodeScalars.count > 1000 {
-            throw .badArgument("reason", "must be 1 to 1000 characters")
+            throw .invalid("reason", "must be 1 to 1000 characters")
         }
     }
 }

@@ -86,9 +86,9 @@ public enum LinkTarget: Sendable, Hashable, Codable, CustomStringConvertible {
     }
 
     /// Reads the value of `relation`'s key, or 504 naming the key and the form.
-    public static func parse(_ text: String, for relation: DecisionRelation) throws(PlenaryError) -> LinkTarget {
+    public static func parse(_ text: String, for relation: DecisionRelation) throws(DomainError) -> LinkTarget {
         guard let target = LinkTarget(parsing: text, as: relation.targetKind) else {
-            throw .badArgument(relation.rawValue, "\(relation.targetKind.rule), got \(text)")
+            throw .invalid(relation.rawValue, "\(relation.targetKind.rule), got \(text)")
         }
         return target
     }

@@ -29,17 +29,17 @@ public struct DeadlineEntry: Sendable, Hashable {
     public var title: String
     /// The language late or missing.
     public var language: Language
-    /// Where that version stands.
+    /// Where that version stands today (a version issued after the report's day may stand further than `state`).
     public var status: VersionStatus
     /// The day it was due.
     public var due: CalendarDate
     /// The day it was issued, when it was issued late.
     public var issuedOn: CalendarDate?
-    /// Days past the due day: at issue, or until today for one still missing.
+    /// Days past the due day: at issue, or until today for one still missing; for one due soon, the days left.
     public var daysLate: Int
-
-    /// `late` (issued after the due day) or `missing` (not issued, the due day past).
-    public var state: String { status == .issued ? "late" : "missing" }
+    /// `late` (issued after the due day), `missing` (not issued as of the report's day, the due day past) or `due`
+    /// (not issued, due within the days asked for).
+    public var state: String
 }
 
 /// What `doc deadlines` reports for a session.

@@ -43,7 +43,7 @@ public enum DocumentSeries: String, Sendable, Hashable, Codable, CaseIterable {
     }
 
     /// The symbol of serial `serial` in this series, after `issuer` and `period`: `CTOC/COP/2008/CRP.3`.
-    public func symbol(issuer: String, period: String, serial: Int) throws(PlenaryError) -> DocumentSymbol {
+    public func symbol(issuer: String, period: String, serial: Int) throws(DomainError) -> DocumentSymbol {
         let head = period.isEmpty ? issuer : "\(issuer)/\(period)"
         let tail =
             switch self {
@@ -116,6 +116,10 @@ public struct Document: Sendable, Hashable, Codable {
     public var supersededBy: DocumentSymbol?
     /// The six language versions, in UN order.
     public var versions: [LanguageVersion]
+    /// The day it was withdrawn (`doc withdraw`): its symbol stays taken, and it leaves every report.
+    public var withdrawnOn: CalendarDate? = nil
+    /// Why it was withdrawn.
+    public var withdrawnReason: String? = nil
 
     /// The languages the document is to exist in.
     public var requiredLanguages: [Language] { versions.filter(\.required).map(\.language) }

@@ -1,7 +1,7 @@
+import Bodies
 import Foundation
 import PlenaryCore
 import Postgres
-import Sessions
 import Storage
 
 /// The registry a secretariat keeps of every session document: registration and allocation of symbols, the six
@@ -30,7 +30,7 @@ public struct DocumentRegistry: Sendable {
     @discardableResult
     public func register(
         symbol: DocumentSymbol, _ draft: DocumentDraft, by actor: Actor
-    ) async throws(PlenaryError) -> Document {
+    ) async throws(DomainError) -> Document {
         try Self.validate(draft)
         let key = DocumentRules.unmarked(symbol)
         let distribution = try DocumentRules.distribution(of: key, given: draft.distribution)
@@ -42,7 +42,7 @@ public struct DocumentRegistry: Sendable {
             var parent: (id: Int, relation: DocumentRelation, number: Int)?
             if let parentSymbol = key.parent, let last = key.modifiers.last, let relation = DocumentRelation(last) {
                 guard let row = try Self.row(connection, parentSymbol, lock: true) else {
-                    throw PlenaryError.notFound(
+                    throw DomainError.notFound(
                         "symbol: the document \(parentSymbol) that \(key) modifies is not registered; register it first"
                     )
                 }
@@ -66,10 +66,10 @@ public struct DocumentRegistry: Sendable {
     @discardableResult
     public func allocate(
         body code: String, series: DocumentSeries, _ draft: DocumentDraft, by actor: Actor
-    ) async throws(PlenaryError) -> Document {
+    ) async throws(DomainError) -> Document {
         try Self.validate(draft)
         return try await database.write(explaining: Self.explain) { connection in
-            let body = try CalendarBody.find(connection, code: code)
+            let body = try Body.Recorded.find(connection, code: code)
             let place = try Self.place(connection, body: body, placement: draft.placement)
             let issuer = place.filing.workingGroup.map { "\(body.code)/\($0)" } ?? body.code
             let period = String(place.opening.year)
@@ -81,7 +81,7 @@ public struct DocumentRegistry: Sendable {
                 RETURNING c.last_serial
                 """,
                 [body.id, issuer, period, series.rawValue])
-            let serial: Int = try row!.decode("last_serial")
+            let serial: Int = try row.required("document series counter").decode("last_serial")
             let symbol = try series.symbol(issuer: issuer, period: period, serial: serial)
             let distribution = try DocumentRules.distribution(of: symbol, given: draft.distribution)
             try DocumentRules.agree(symbol, with: place.filing)
@@ -106,13 +106,13 @@ public struct DocumentRegistry: Sendable {
     public func derive(
         _ relation: DocumentRelation, of symbol: DocumentSymbol, title: String? = nil,
         languages: [Language]? = nil, by actor: Actor
-    ) async throws(PlenaryError) -> Document {
+    ) async throws(DomainError) -> Document {
         if let title { try DocumentRules.title(title) }
-        if relation == .addendum && title == nil { throw .badArgument("title", "required for an addendum") }
+        if relation == .addendum && title == nil { throw .invalid("title", "required for an addendum") }
         let given = DocumentRules.unmarked(symbol)
         return try await database.write(explaining: Self.explain) { connection in
             guard var target = try Self.row(connection, given, lock: true) else {
-                throw PlenaryError.notFound("symbol: \(given) is not registered")
+                throw DomainError.notFound("symbol: \(given) is not registered")
             }
             if relation == .revision, target.relation == .revision, let parentID = target.parentID {
                 target = try Self.row(connection, id: parentID, lock: true)
@@ -121,11 +121,12 @@ public struct DocumentRegistry: Sendable {
             let required = parent.requiredLanguages
             if let languages {
                 for language in languages where !required.contains(language) {
-                    throw PlenaryError.badArgument(
+                    throw DomainError.invalid(
                         "languages",
                         "\(language.rawValue) is not a language of \(parent.symbol); it exists in "
                             + required.map(\.rawValue).joined(separator: ","))
                 }
+                if relation == .corrigendum { try Self.requireIssued(languages, of: parent) }
             }
             let next = try connection.queryOne(
                 """
@@ -133,7 +134,7 @@ public struct DocumentRegistry: Sendable {
                 WHERE parent_id = $1 AND relation = $2
                 """,
                 [target.id, relation.rawValue])
-            let number: Int = try next!.decode("next")
+            let number: Int = try next.required("next relation number").decode("next")
             let newSymbol = try target.symbol.adding(relation.modifier(number))
             let place = try Self.place(connection, row: target)
             let id = try Self.insert(
@@ -151,14 +152,14 @@ public struct DocumentRegistry: Sendable {
 
     /// Marks `symbol` reissued for technical reasons: it keeps its symbol, printed with `*`. 551 when it already is.
     @discardableResult
-    public func reissue(_ symbol: DocumentSymbol, by actor: Actor) async throws(PlenaryError) -> Document {
+    public func reissue(_ symbol: DocumentSymbol, by actor: Actor) async throws(DomainError) -> Document {
         let key = DocumentRules.unmarked(symbol)
         return try await database.write(explaining: Self.explain) { connection in
             guard let row = try Self.row(connection, key, lock: true) else {
-                throw PlenaryError.notFound("symbol: \(key) is not registered")
+                throw DomainError.notFound("symbol: \(key) is not registered")
             }
             let before = try Self.fetch(connection, id: row.id)
-            if row.reissued { throw PlenaryError.conflict("symbol: \(key) was already reissued as \(key)*") }
+            if row.reissued { throw DomainError.conflict("symbol: \(key) was already reissued as \(key)*") }
             try connection.query("UPDATE documents SET reissued = true WHERE id = $1", [row.id])
             let after = try Self.fetch(connection, id: row.id)
             try AuditLog.record(
@@ -174,22 +175,25 @@ public struct DocumentRegistry: Sendable {
     @discardableResult
     public func version(
         _ symbol: DocumentSymbol, _ update: VersionUpdate, by actor: Actor
-    ) async throws(PlenaryError) -> Document {
+    ) async throws(DomainError) -> Document {
         let update = try update.validated()
         let key = DocumentRules.unmarked(symbol)
         let clock = self.clock
         return try await database.write(explaining: Self.explain) { connection in
             guard let row = try Self.row(connection, key, lock: true) else {
-                throw PlenaryError.notFound("symbol: \(key) is not registered")
+                throw DomainError.notFound("symbol: \(key) is not registered")
             }
             let before = try Self.fetch(connection, id: row.id)
-            let current = before.versions.first { $0.language == update.language }!
+            guard let current = before.versions.first(where: { $0.language == update.language }) else {
+                throw DomainError.notFound(
+                    "language: \(before.symbol) has no \(update.language.rawValue) version")
+            }
             if update.status < current.status {
-                throw PlenaryError.conflict(
+                throw DomainError.conflict(
                     "status: the \(update.language.rawValue) version of \(before.symbol) is \(current.status.rawValue); "
                         + "a version never goes back to \(update.status.rawValue)")
             }
-            let zone = try CalendarBody.find(connection, code: before.body).timeZone
+            let zone = try Body.Recorded.find(connection, code: before.body).timeZone
             let issued: CalendarDate? =
                 update.status == .issued ? update.date ?? current.issuedOn ?? clock.today(in: zone) : nil
             try connection.query(
@@ -220,15 +224,15 @@ public struct DocumentRegistry: Sendable {
     public func setDeadlineRule(
         body code: String, preSessionDays: Int? = nil, agendaRegularDays: Int? = nil, agendaSpecialDays: Int? = nil,
         by actor: Actor
-    ) async throws(PlenaryError) -> DeadlineRule {
+    ) async throws(DomainError) -> DeadlineRule {
         for (key, value) in [
             ("pre-session-days", preSessionDays), ("agenda-regular-days", agendaRegularDays),
             ("agenda-special-days", agendaSpecialDays),
         ] {
-            if let value, !(0...365).contains(value) { throw .badArgument(key, "must be 0 to 365 days") }
+            if let value, !(0...365).contains(value) { throw .invalid(key, "must be 0 to 365 days") }
         }
         return try await database.write(explaining: Self.explain) { connection in
-            let body = try CalendarBody.find(connection, code: code)
+            let body = try Body.Recorded.find(connection, code: code)
             let before = try Self.deadlineRule(connection, bodyID: body.id)
             let rule = DeadlineRule(
                 preSessionDays: preSessionDays ?? before.preSessionDays,
@@ -253,11 +257,11 @@ public struct DocumentRegistry: Sendable {
     // MARK: - Reading
 
     /// The document registered under `symbol` (with or without its reissue mark), or 550.
-    public func get(_ symbol: DocumentSymbol) async throws(PlenaryError) -> Document {
+    public func get(_ symbol: DocumentSymbol) async throws(DomainError) -> Document {
         let key = DocumentRules.unmarked(symbol)
         return try await database.read { connection in
             guard let document = try Self.fetch(connection, symbol: key) else {
-                throw PlenaryError.notFound("symbol: \(key) is not registered")
+                throw DomainError.notFound("symbol: \(key) is not registered")
             }
             return document
         }
@@ -265,7 +269,7 @@ public struct DocumentRegistry: Sendable {
 
     /// The documents registered under `symbols`, read together in one statement: each the result ``get(_:)``
     /// would give it alone, in order.
-    public func get(_ symbols: [DocumentSymbol]) async -> [Result<Document, PlenaryError>] {
+    public func get(_ symbols: [DocumentSymbol]) async -> [Result<Document, DomainError>] {
         guard !symbols.isEmpty else { return [] }
         let keys = symbols.map { DocumentRules.unmarked($0) }
         do {
@@ -286,7 +290,7 @@ public struct DocumentRegistry: Sendable {
     }
 
     /// The current text of `symbol`: its latest revision, or itself when nothing revises it.
-    public func currentText(of symbol: DocumentSymbol) async throws(PlenaryError) -> Document {
+    public func currentText(of symbol: DocumentSymbol) async throws(DomainError) -> Document {
         let document = try await get(symbol)
         guard let newer = document.supersededBy else { return document }
         return try await get(newer)
@@ -297,15 +301,15 @@ public struct DocumentRegistry: Sendable {
     public func list(
         body code: String, filter: DocumentFilter = DocumentFilter(), after: String? = nil, limit: Int = 100,
         today: CalendarDate? = nil
-    ) async throws(PlenaryError) -> DocumentPage {
-        let position = try after.map { cursor throws(PlenaryError) in try DocumentCursor.decode(cursor) }
+    ) async throws(DomainError) -> DocumentPage {
+        let position = try after.map { cursor throws(DomainError) in try DocumentCursor.decode(cursor) }
         if filter.meeting != nil && filter.workingGroup == nil {
-            throw .badArgument("meeting", "give wg= with meeting=")
+            throw .invalid("meeting", "give wg= with meeting=")
         }
-        guard (1...1000).contains(limit) else { throw .badArgument("limit", "must be 1 to 1000") }
+        guard (1...1000).contains(limit) else { throw .invalid("limit", "must be 1 to 1000") }
         let clock = self.clock
         return try await database.read { connection in
-            let body = try CalendarBody.find(connection, code: code)
+            let body = try Body.Recorded.find(connection, code: code)
             if let session = filter.session {
                 _ = try Self.place(connection, body: body, placement: .session(session))
             }
@@ -317,7 +321,8 @@ public struct DocumentRegistry: Sendable {
                 LEFT JOIN sessions s ON s.id = d.session_id
                 LEFT JOIN working_group_meetings m ON m.id = d.meeting_id
                 LEFT JOIN working_groups g ON g.id = m.working_group_id
-                WHERE d.body_id = $1 AND ($2::int IS NULL OR s.number = $2) AND ($3::text IS NULL OR g.code = $3)
+                WHERE d.body_id = $1 AND ($2::int IS NULL OR s.number = $2)
+                  AND ($3::text IS NULL OR upper(g.code) = upper($3))
                   AND ($4::int IS NULL OR m.number = $4) AND ($5::text IS NULL OR d.doc_type = $5)
                   AND ($6::text IS NULL OR EXISTS (
                         SELECT 1 FROM document_versions v
@@ -329,6 +334,8 @@ public struct DocumentRegistry: Sendable {
                         SELECT 1 FROM document_versions v
                         WHERE v.document_id = d.id AND v.required AND v.status <> 'issued'))
                   AND ($10::text IS NULL OR d.sort_key > $10)
+                  -- A withdrawn document is listed, marked; it is in no report of what is missing or late.
+                  AND (d.withdrawn_on IS NULL OR ($6::text IS NULL AND NOT $7::boolean))
                 ORDER BY d.sort_key LIMIT $11
                 """,
                 [
@@ -345,21 +352,21 @@ public struct DocumentRegistry: Sendable {
     /// Full-text search over titles and symbols, best match first, `limit` at a time after the cursor `after`.
     public func search(
         text: String, body: String? = nil, after: String? = nil, limit: Int = 50
-    ) async throws(PlenaryError) -> (hits: [SearchHit], next: String?) {
-        if text.allSatisfy(\.isWhitespace) { throw .badArgument("text", "must not be blank") }
-        guard (1...1000).contains(limit) else { throw .badArgument("limit", "must be 1 to 1000") }
+    ) async throws(DomainError) -> (hits: [SearchHit], next: String?) {
+        if text.allSatisfy(\.isWhitespace) { throw .invalid("text", "must not be blank") }
+        guard (1...1000).contains(limit) else { throw .invalid("limit", "must be 1 to 1000") }
         var cursor: (rank: String, id: Int)?
         if let after {
             let decoded = try DocumentCursor.decode(after)
             let parts = decoded.split(separator: " ")
             guard parts.count == 2, Double(parts[0]) != nil, let id = Int(parts[1]) else {
-                throw .badArgument("after", "not a cursor from a previous search: \(after.prefix(40))")
+                throw .invalid("after", "not a cursor from a previous search: \(after.prefix(40))")
             }
             cursor = (String(parts[0]), id)
         }
         let position = cursor
         return try await database.read { connection in
-            if let body { _ = try CalendarBody.find(connection, code: body) }
+            if let body { _ = try Body.Recorded.find(connection, code: body) }
             let rows = try connection.query(
                 """
                 SELECT d.id, ts_rank(d.search, q)::text AS rank,
@@ -389,37 +396,58 @@ public struct DocumentRegistry: Sendable {
         }
     }
 
-    /// What is late or missing for session `session` of `body`, document by document and language by language,
-    /// measured against the session's opening with the body's deadline rule, on `today` (the body's today when nil).
+    /// What is late, missing or due soon for session `session` of `body` as of `today` (the body's today when nil),
+    /// document by document and language by language, with the body's deadline rule. As of `today` means what was
+    /// known that day: a version issued after it counts as not yet issued, so nothing issued before its due day is
+    /// ever called late. The report follows the current text: withdrawn documents leave it, and an original (or an
+    /// earlier revision) leaves it once a later revision is issued in all its languages. `dueWithin` adds what falls
+    /// due in the next that many days (state `due`).
     public func deadlines(
-        body code: String, session: Int, today: CalendarDate? = nil
-    ) async throws(PlenaryError) -> DeadlineReport {
+        body code: String, session: Int, today: CalendarDate? = nil, dueWithin: Int? = nil
+    ) async throws(DomainError) -> DeadlineReport {
         let clock = self.clock
+        if let dueWithin, !(0...365).contains(dueWithin) {
+            throw DomainError.invalid("due-within", "must be 0 to 365 days")
+        }
         return try await database.read { connection in
-            let body = try CalendarBody.find(connection, code: code)
+            let body = try Body.Recorded.find(connection, code: code)
             let place = try Self.place(connection, body: body, placement: .session(session))
             let day = today ?? clock.today(in: body.timeZone)
             let rule = try Self.deadlineRule(connection, bodyID: body.id)
             let rows = try connection.query(
                 """
-                SELECT d.symbol, d.reissued, d.title, v.language, v.status, v.issued_on, plenary_document_due(d) AS due,
-                       plenary_version_lateness(v, plenary_document_due(d), $2::date) AS days
-                FROM documents d JOIN document_versions v ON v.document_id = d.id
-                WHERE d.session_id = $1 AND v.required
-                  AND plenary_version_lateness(v, plenary_document_due(d), $2::date) IS NOT NULL
-                ORDER BY d.sort_key, array_position(ARRAY['ar', 'zh', 'en', 'fr', 'ru', 'es'], v.language)
+                SELECT symbol, reissued, title, language, status, issued_on, due, days, state FROM (
+                    SELECT d.symbol, d.reissued, d.title, d.sort_key, v.language,
+                           v.status,
+                           CASE WHEN known.issued THEN v.issued_on END AS issued_on, due.day AS due,
+                           CASE WHEN known.issued THEN v.issued_on - due.day
+                                WHEN $2::date > due.day THEN $2::date - due.day
+                                ELSE due.day - $2::date END AS days,
+                           CASE WHEN known.issued AND v.issued_on > due.day THEN 'late'
+                                WHEN known.issued THEN NULL
+                                WHEN $2::date > due.day THEN 'missing'
+                                WHEN $3::integer IS NOT NULL AND due.day - $2::date <= $3::integer THEN 'due'
+                           END AS state
+                    FROM documents d JOIN document_versions v ON v.document_id = d.id,
+                         LATERAL (SELECT plenary_document_due(d) AS day) due,
+                         LATERAL (SELECT v.status = 'issued' AND v.issued_on <= $2::date AS issued) known
+                    WHERE d.session_id = $1 AND v.required AND due.day IS NOT NULL AND d.withdrawn_on IS NULL
+                      AND NOT plenary_document_superseded_on(d, $2::date)
+                ) entries
+                WHERE state IS NOT NULL
+                ORDER BY sort_key, array_position(ARRAY['ar', 'zh', 'en', 'fr', 'ru', 'es'], language)
                 """,
-                [place.sessionID, day]
+                [place.sessionID, day, dueWithin]
             ).rows
             let entries = try rows.map { row in
                 let symbol: String = try row.decode("symbol")
                 let reissued: Bool = try row.decode("reissued")
                 return DeadlineEntry(
                     symbol: try DocumentSymbol(reissued ? symbol + "*" : symbol), title: try row.decode("title"),
-                    language: Language(rawValue: try row.decode("language"))!,
-                    status: VersionStatus(rawValue: try row.decode("status"))!,
+                    language: try row.decode("language", member: Language.self),
+                    status: try row.decode("status", member: VersionStatus.self),
                     due: try row.decode("due"), issuedOn: try row.decode("issued_on", as: CalendarDate?.self),
-                    daysLate: try row.decode("days"))
+                    daysLate: try row.decode("days"), state: try row.decode("state"))
             }
             return DeadlineReport(
                 body: body.code, session: session, opening: place.opening, today: day, rule: rule, entries: entries)

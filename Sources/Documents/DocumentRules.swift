@@ -8,16 +8,16 @@ public enum DocumentRules {
     public static let titleLimit = 1000
 
     /// A title: not blank, at most 1000 characters.
-    public static func title(_ title: String) throws(PlenaryError) {
-        if title.allSatisfy(\.isWhitespace) { throw .badArgument("title", "must not be blank") }
-        if title.count > titleLimit { throw .badArgument("title", "must be at most \(titleLimit) characters") }
+    public static func title(_ title: String) throws(DomainError) {
+        if title.allSatisfy(\.isWhitespace) { throw .invalid("title", "must not be blank") }
+        if title.count > titleLimit { throw .invalid("title", "must be at most \(titleLimit) characters") }
     }
 
     /// Agenda items such as `4` or `4 (a)`.
-    public static func agendaItems(_ items: [String]) throws(PlenaryError) {
+    public static func agendaItems(_ items: [String]) throws(DomainError) {
         for item in items
         where item.range(of: #"^[1-9][0-9]{0,2}( ?\([a-z]{1,2}\))?$"#, options: .regularExpression) == nil {
-            throw .badArgument("agenda-item", "must be agenda items such as 4 or 4 (a), got \(item)")
+            throw .invalid("agenda-item", "must be agenda items such as 4 or 4 (a), got \(item)")
         }
     }
 
@@ -25,7 +25,7 @@ public enum DocumentRules {
     /// 551 when the given class contradicts the symbol.
     public static func distribution(
         of symbol: DocumentSymbol, given: DocumentSymbol.Distribution?
-    ) throws(PlenaryError) -> DocumentSymbol.Distribution {
+    ) throws(DomainError) -> DocumentSymbol.Distribution {
         guard let said = symbol.distribution else { return given ?? .general }
         if let given, given != said {
             throw .conflict("distribution: \(symbol) is a \(said.rawValue)-distribution document by its symbol")
@@ -37,13 +37,16 @@ public enum DocumentRules {
     public static func unmarked(_ symbol: DocumentSymbol) -> DocumentSymbol {
         guard symbol.isReissue else { return symbol }
         // The components of a parsed symbol always read back as themselves.
-        return (try? DocumentSymbol(components: symbol.components, parenthetical: symbol.parenthetical)) ?? symbol
+        return
+            (try? DocumentSymbol(
+                components: symbol.components, part: symbol.part, parenthetical: symbol.parenthetical)) ?? symbol
     }
 
     /// The period of a symbol's namespace: its year or session number, or "" when it names neither.
     public static func period(of symbol: DocumentSymbol) -> String {
         if let year = symbol.year { return String(year) }
         if let session = symbol.session { return String(session) }
+        if let session = symbol.specialSession { return session.description }
         return ""
     }
 
@@ -63,7 +66,8 @@ public enum DocumentRules {
             default: component.description
             }
         }
-        return parts.joined(separator: "/") + (symbol.parenthetical.map { " (\($0))" } ?? "")
+        return parts.joined(separator: "/") + (symbol.part.map { " \($0)" } ?? "")
+            + (symbol.parenthetical.map { " (\($0))" } ?? "")
     }
 
     /// The meeting a document is filed under, as the agreement rule needs it.
@@ -91,7 +95,7 @@ public enum DocumentRules {
 
     /// The agreement rule: the symbol's body, working group and year (or session) must be those of the session or
     /// meeting it is filed under. 551 naming `symbol` otherwise, in the words of the database's trigger.
-    public static func agree(_ symbol: DocumentSymbol, with filing: Filing) throws(PlenaryError) {
+    public static func agree(_ symbol: DocumentSymbol, with filing: Filing) throws(DomainError) {
         let printed = unmarked(symbol).description
         guard symbol.isIssued(byBody: filing.body), printed.hasPrefix(filing.body + "/") else {
             throw .conflict("symbol: \(printed) is not a symbol of \(filing.body)")
@@ -127,13 +131,13 @@ enum DocumentCursor {
     }
 
     /// The position a cursor names; 504 naming `after` for anything not made by ``encode(_:)``.
-    static func decode(_ cursor: String) throws(PlenaryError) -> String {
+    static func decode(_ cursor: String) throws(DomainError) -> String {
         var text = cursor.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
         while text.count % 4 != 0 { text += "=" }
         guard let data = Data(base64Encoded: text), let position = String(data: data, encoding: .utf8),
             !position.isEmpty, encode(position) == cursor
         else {
-            throw .badArgument("after", "not a cursor from a previous reply: \(cursor.prefix(40))")
+            throw .invalid("after", "not a cursor from a previous reply: \(cursor.prefix(40))")
         }
         return position
     }

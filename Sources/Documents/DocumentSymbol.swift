@@ -5,18 +5,25 @@ import PlenaryCore
 ///
 /// The grammar (after the UN Dag Hammarskjöld Library guide to document symbols):
 ///
-///     series+  subsidiary-body*  core  modifier*  [" (" parenthetical ")"]  ["*"]
+///     series+  body*  core  modifier*  [" " part]  [" (" parenthetical ")"]  ["*"]
 ///
 /// - **series**: the leading words of letters only (`CTOC/COP`, `A`, `ST/SGB`, `A/HRC`, `TD/B`). Every leading
 ///   word that is not a known kind belongs to the series, so `E/CN.15/…` has series `E` and subsidiary body
 ///   `CN.15`, and `A/HRC/RES/5/1` has series `A/HRC`. `body` is the series; `issuer` adds the subsidiary bodies.
-/// - **subsidiary bodies**: `AC.n`, `C.n`, `CN.n`, `CONF.n`, `GC.n`, `SC.n`, `Sub.n`, `WG.n`, `EG.n`, and `PC`,
-///   `C`, `GC`, which may stand without a number (`CCPR/C/GC/34`).
+/// - **bodies**, any number of them: subsidiary bodies `AC.n`, `C.n`, `CN.n`, `CONF.n`, `GC.n`, `SC.n`, `Sub.n`,
+///   `WG.n`, `EG.n`, `SER.n` and `PC`, `C`, `GC`, which may stand without a number (`CCPR/C/GC/34`); the number may
+///   be arabic, Roman (`A/CN.9/WG.III/…`, `TD/B/C.I/…`) or a letter (`ST/ESA/SER.A/…`). `WP.n` with more than
+///   modifiers after it is a working party (`ECE/TRANS/WP.29/2020/1`). A word after a body is a body named by
+///   that word (`A/CONF.nnn/<word>/…`, `E/CN.nn/<word>/YYYY/L.n`).
 /// - **core**: two numbers are a session or year and a serial (`A/59/565`, `CTOC/COP/2008/19`); a single number is
 ///   the serial (`A/AC.254/4`), unless a numbered special follows it (`A/61/L.1`, `CTOC/COP/2008/CRP.1`), which
 ///   then carries the document's number and makes the number a session or year. A slash special (`RES`, `INF`,
 ///   `NGO`, `PRST`) stands before the session (`A/RES/61/1`) or after it (`E/CN.6/2008/NGO/1`) and needs a serial
 ///   after it. A number of four digits in the session place is a year, 1946 … 2100; fewer digits, a session.
+///   A special session (`S-26`) or emergency special session (`ES-10`) may stand in the session place
+///   (`A/RES/S-26/2`).
+/// - **part**: the letter of a resolution adopted in lettered parts, after the number and one space
+///   (`A/RES/49/221 B`, `A/RES/2200 A (XXI)`).
 /// - **modifiers**: `Rev.n`, `Corr.n`, `Add.n`, `Amend.n`, `Summary`, stacked in order (`A/59/565/Add.2/Rev.1`).
 /// - **parenthetical**: a year (`S/RES/1566 (2004)`) or a Roman session (`A/RES/1514 (XV)`), printed after one space.
 /// - `*` marks a reissue for technical reasons.
@@ -27,6 +34,8 @@ import PlenaryCore
 public struct DocumentSymbol: Sendable, Hashable, CustomStringConvertible, Codable {
     /// The components in order, as the grammar reads them.
     public let components: [Component]
+    /// The lettered part of a resolution (`B` in `A/RES/49/221 B`), one upper-case letter, if any.
+    public let part: String?
     /// The parenthetical after the last component, if any.
     public let parenthetical: Parenthetical?
     /// Whether the symbol carries the reissue mark `*`.
@@ -44,8 +53,9 @@ public struct DocumentSymbol: Sendable, Hashable, CustomStringConvertible, Codab
     public static let sessions = 1...999
 
     /// Builds a symbol from parts the parser has already checked.
-    init(unchecked components: [Component], parenthetical: Parenthetical?, isReissue: Bool) {
+    init(unchecked components: [Component], part: String? = nil, parenthetical: Parenthetical?, isReissue: Bool) {
         self.components = components
+        self.part = part
         self.parenthetical = parenthetical
         self.isReissue = isReissue
     }
@@ -53,25 +63,26 @@ public struct DocumentSymbol: Sendable, Hashable, CustomStringConvertible, Codab
     /// Builds a symbol from components, checking that they are in canonical form and in grammatical order: the
     /// printed form must parse back to exactly these components. Throws 504 BAD_ARGUMENT `symbol: …` otherwise.
     public init(
-        components: [Component], parenthetical: Parenthetical? = nil, isReissue: Bool = false
-    ) throws(PlenaryError) {
-        let candidate = DocumentSymbol(unchecked: components, parenthetical: parenthetical, isReissue: isReissue)
+        components: [Component], part: String? = nil, parenthetical: Parenthetical? = nil, isReissue: Bool = false
+    ) throws(DomainError) {
+        let candidate = DocumentSymbol(
+            unchecked: components, part: part, parenthetical: parenthetical, isReissue: isReissue)
         let printed = candidate.description
         switch Self.parse(printed) {
         case .failure(let error):
-            throw error.plenaryError
+            throw error.domainError
         case .success(let parsed) where parsed != candidate:
-            throw .badArgument("symbol", "components do not read back as themselves: \(printed) reads as \(parsed)")
+            throw .invalid("symbol", "components do not read back as themselves: \(printed) reads as \(parsed)")
         case .success:
             self = candidate
         }
     }
 
     /// Parses and normalises a symbol; throws 504 BAD_ARGUMENT `symbol: component n `…`: rule (at offset k)`.
-    public init(_ text: String) throws(PlenaryError) {
+    public init(_ text: String) throws(DomainError) {
         switch Self.parse(text) {
         case .success(let symbol): self = symbol
-        case .failure(let error): throw error.plenaryError
+        case .failure(let error): throw error.domainError
         }
     }
 
@@ -82,6 +93,7 @@ public struct DocumentSymbol: Sendable, Hashable, CustomStringConvertible, Codab
     /// The canonical printed form, e.g. `A/C.5/61/L.20`, `S/RES/1566 (2004)`, `CTOC/COP/2010/12*`.
     public var description: String {
         var text = components.map(\.description).joined(separator: "/")
+        if let part { text += " \(part)" }
         if let parenthetical { text += " (\(parenthetical))" }
         if isReissue { text += "*" }
         return text
@@ -128,6 +140,12 @@ public struct DocumentSymbol: Sendable, Hashable, CustomStringConvertible, Codab
         return nil
     }
 
+    /// The special or emergency special session (`S-26` in `A/RES/S-26/2`), if the symbol names one.
+    public var specialSession: SpecialSession? {
+        for component in components { if case .specialSession(let session) = component { return session } }
+        return nil
+    }
+
     /// The special component, if any (`L.5`, `RES`).
     public var special: Special? {
         for component in components { if case .special(let special) = component { return special } }
@@ -171,14 +189,16 @@ public struct DocumentSymbol: Sendable, Hashable, CustomStringConvertible, Codab
     /// A parenthetical stays.
     public var base: DocumentSymbol {
         DocumentSymbol(
-            unchecked: components.filter { !$0.isModifier }, parenthetical: parenthetical, isReissue: false)
+            unchecked: components.filter { !$0.isModifier }, part: part, parenthetical: parenthetical,
+            isReissue: false)
     }
 
     /// The symbol without its last modifier and reissue mark — the document a `Rev`, `Corr`, `Add` or `Amend`
     /// applies to (`A/59/565/Add.2` for `A/59/565/Add.2/Rev.1`); nil when there is no modifier.
     public var parent: DocumentSymbol? {
         guard let last = components.last, last.isModifier else { return nil }
-        return DocumentSymbol(unchecked: components.dropLast(), parenthetical: parenthetical, isReissue: false)
+        return DocumentSymbol(
+            unchecked: components.dropLast(), part: part, parenthetical: parenthetical, isReissue: false)
     }
 
     /// Whether the symbol is issued by the body with this code: the code is the series, optionally followed by
@@ -195,14 +215,14 @@ public struct DocumentSymbol: Sendable, Hashable, CustomStringConvertible, Codab
     /// The symbol with `modifier` appended and without the reissue mark: `adding(.revision(1))` of
     /// `CTOC/COP/2008/4` is `CTOC/COP/2008/4/Rev.1`. Throws 504 BAD_ARGUMENT when the number is out of range or
     /// the result would break a limit.
-    public func adding(_ modifier: Modifier) throws(PlenaryError) -> DocumentSymbol {
-        try DocumentSymbol(components: components + [.modifier(modifier)], parenthetical: parenthetical)
+    public func adding(_ modifier: Modifier) throws(DomainError) -> DocumentSymbol {
+        try DocumentSymbol(components: components + [.modifier(modifier)], part: part, parenthetical: parenthetical)
     }
 
     /// The symbol with the reissue mark (`CTOC/COP/2010/12*`). Throws 504 BAD_ARGUMENT only when the mark would
     /// take the symbol past 200 characters.
-    public func reissued() throws(PlenaryError) -> DocumentSymbol {
-        try DocumentSymbol(components: components, parenthetical: parenthetical, isReissue: true)
+    public func reissued() throws(DomainError) -> DocumentSymbol {
+        try DocumentSymbol(components: components, part: part, parenthetical: parenthetical, isReissue: true)
     }
 
     // MARK: - Codable
@@ -230,7 +250,7 @@ extension DocumentSymbol.Component {
 
     fileprivate var isIssuer: Bool {
         switch self {
-        case .series, .subsidiaryBody: true
+        case .series, .subsidiaryBody, .namedBody: true
         default: false
         }
     }

@@ -19,22 +19,22 @@ public enum Language: String, Sendable, Hashable, Codable, CaseIterable, Compara
     public static let rule = "must be one of ar, zh, en, fr, ru, es"
 
     /// Reads a language code (any case); 504 naming `key` for anything else.
-    public static func parse(_ code: String, key: String) throws(PlenaryError) -> Language {
+    public static func parse(_ code: String, key: String) throws(DomainError) -> Language {
         guard let language = Language(rawValue: code.lowercased()) else {
-            throw .badArgument(key, "unknown language \(code); \(rule)")
+            throw .invalid(key, "unknown language \(code); \(rule)")
         }
         return language
     }
 
     /// Reads a list of codes; 504 naming `key` for an unknown or repeated one, or an empty list.
-    public static func parseList(_ codes: [String], key: String) throws(PlenaryError) -> [Language] {
+    public static func parseList(_ codes: [String], key: String) throws(DomainError) -> [Language] {
         var languages: [Language] = []
         for code in codes {
             let language = try parse(code, key: key)
-            if languages.contains(language) { throw .badArgument(key, "\(code) is given twice") }
+            if languages.contains(language) { throw .invalid(key, "\(code) is given twice") }
             languages.append(language)
         }
-        if languages.isEmpty { throw .badArgument(key, "must name at least one language") }
+        if languages.isEmpty { throw .invalid(key, "must name at least one language") }
         return languages.sorted()
     }
 
@@ -123,14 +123,14 @@ public struct VersionUpdate: Sendable, Hashable {
     }
 
     /// Checks every field, naming its key; returns the update with the hash in lower case.
-    public func validated() throws(PlenaryError) -> VersionUpdate {
+    public func validated() throws(DomainError) -> VersionUpdate {
         var update = self
-        if let bytes, bytes < 0 { throw .badArgument("bytes", "must be 0 or more, got \(bytes)") }
+        if let bytes, bytes < 0 { throw .invalid("bytes", "must be 0 or more, got \(bytes)") }
         if let sha256 {
             let lower = sha256.lowercased()
             guard lower.utf8.count == 64, lower.utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) })
             else {
-                throw .badArgument("sha256", "must be 64 hexadecimal digits, got \(sha256.count) characters")
+                throw .invalid("sha256", "must be 64 hexadecimal digits, got \(sha256.count) characters")
             }
             update.sha256 = lower
         }
@@ -138,11 +138,11 @@ public struct VersionUpdate: Sendable, Hashable {
             if file.allSatisfy(\.isWhitespace) || file.count > 2000
                 || file.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F })
             {
-                throw .badArgument("file", "must be a file name or URL of 1 to 2000 characters on one line")
+                throw .invalid("file", "must be a file name or URL of 1 to 2000 characters on one line")
             }
         }
         if date != nil && status != .issued {
-            throw .badArgument("date", "is the issue date; give it with status=issued")
+            throw .invalid("date", "is the issue date; give it with status=issued")
         }
         return update
     }

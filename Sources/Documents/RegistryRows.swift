@@ -1,7 +1,7 @@
+import Bodies
 import Foundation
 import PlenaryCore
 import Postgres
-import Sessions
 import Storage
 
 /// The registry's rows and the lookups its operations share, all on the caller's connection and transaction.
@@ -27,16 +27,16 @@ extension DocumentRegistry {
         var meetingID: Int?
     }
 
-    static func validate(_ draft: DocumentDraft) throws(PlenaryError) {
+    static func validate(_ draft: DocumentDraft) throws(DomainError) {
         try DocumentRules.title(draft.title)
         try DocumentRules.agendaItems(draft.agendaItems)
-        if draft.languages.isEmpty { throw .badArgument("languages", "must name at least one language") }
+        if draft.languages.isEmpty { throw .invalid("languages", "must name at least one language") }
         if !draft.languages.contains(draft.originalLanguage) {
-            throw .badArgument(
+            throw .invalid(
                 "original", "\(draft.originalLanguage.rawValue) must be one of the document's languages")
         }
         if case .session(let number) = draft.placement, !(1...9999).contains(number) {
-            throw .badArgument("session", "must be an integer 1…9999")
+            throw .invalid("session", "must be an integer 1…9999")
         }
     }
 
@@ -44,7 +44,7 @@ extension DocumentRegistry {
     /// registered under the symbol, if any — asked together, in one round trip.
     static func issuingBody(
         _ connection: Connection, of symbol: DocumentSymbol
-    ) throws -> (body: CalendarBody, existing: Document?) {
+    ) throws -> (body: Body.Recorded, existing: Document?) {
         let results = try connection.queries([
             Postgres.Statement(
                 """
@@ -55,16 +55,16 @@ extension DocumentRegistry {
             documentsStatement(where: "d.symbol = $1", [symbol.description]),
         ])
         guard let row = results[0].rows.first else {
-            throw PlenaryError.notFound("symbol: no body issues \(symbol) (its series is \(symbol.body))")
+            throw DomainError.notFound("symbol: no body issues \(symbol) (its series is \(symbol.body))")
         }
-        let body = CalendarBody(
+        let body = Body.Recorded(
             id: try row.decode("id"), code: try row.decode("code"), name: try row.decode("name"),
             timeZone: try row.decode("timezone"))
         return (body, try documents(from: results[1].rows).first?.document)
     }
 
     /// The rows of a session (its first part, with the years of all its parts) or meeting; 550 naming the key.
-    static func place(_ connection: Connection, body: CalendarBody, placement: DocumentPlacement) throws -> Place {
+    static func place(_ connection: Connection, body: Body.Recorded, placement: DocumentPlacement) throws -> Place {
         switch placement {
         case .session(let number):
             let row = try connection.queryOne(
@@ -75,7 +75,7 @@ extension DocumentRegistry {
                 FROM sessions WHERE body_id = $1 AND number = $2 HAVING count(*) > 0
                 """,
                 [body.id, number])
-            guard let row else { throw PlenaryError.notFound("session: \(body.code) has no session \(number)") }
+            guard let row else { throw DomainError.notFound("session: \(body.code) has no session \(number)") }
             let first: Int = try row.decode("first_year")
             let last: Int = try row.decode("last_year")
             return Place(
@@ -88,22 +88,24 @@ extension DocumentRegistry {
             try requireWorkingGroup(connection, body: body, code: group)
             let row = try connection.queryOne(
                 """
-                SELECT m.id, m.start_date, extract(year FROM m.start_date)::int AS first_year,
+                SELECT m.id, m.start_date, g.code, extract(year FROM m.start_date)::int AS first_year,
                        extract(year FROM m.end_date)::int AS last_year
                 FROM working_group_meetings m JOIN working_groups g ON g.id = m.working_group_id
-                WHERE g.body_id = $1 AND g.code = $2 AND m.number = $3
+                WHERE g.body_id = $1 AND upper(g.code) = upper($2) AND m.number = $3
                 """,
                 [body.id, group, number])
             guard let row else {
-                throw PlenaryError.notFound("meeting: \(group) of \(body.code) has no meeting \(number)")
+                throw DomainError.notFound("meeting: \(group) of \(body.code) has no meeting \(number)")
             }
             let first: Int = try row.decode("first_year")
             let last: Int = try row.decode("last_year")
+            // The group's code as registered, whatever case it was given in: it goes into symbols.
+            let registered: String = try row.decode("code")
             return Place(
                 sessionID: nil, meetingID: try row.decode("id"),
                 filing: DocumentRules.Filing(
-                    label: "meeting \(number) of \(group) of \(body.code)", body: body.code, session: nil,
-                    workingGroup: group, years: first...max(first, last)),
+                    label: "meeting \(number) of \(registered) of \(body.code)", body: body.code, session: nil,
+                    workingGroup: registered, years: first...max(first, last)),
                 opening: try row.decode("start_date"))
         }
     }
@@ -117,8 +119,9 @@ extension DocumentRegistry {
             LEFT JOIN working_group_meetings m ON m.id = d.meeting_id
             LEFT JOIN working_groups g ON g.id = m.working_group_id WHERE d.id = $1
             """,
-            [row.id])!
-        let body = try CalendarBody.find(connection, code: try found.decode("code"))
+            [row.id]
+        ).required("the placement of document \(row.id)")
+        let body = try Body.Recorded.find(connection, code: try found.decode("code"))
         if let session = try found.decode("session", as: Int?.self) {
             return try place(connection, body: body, placement: .session(session))
         }
@@ -128,10 +131,10 @@ extension DocumentRegistry {
     }
 
     /// 550 naming `wg` unless `body` has a working group `code`.
-    static func requireWorkingGroup(_ connection: Connection, body: CalendarBody, code: String) throws {
+    static func requireWorkingGroup(_ connection: Connection, body: Body.Recorded, code: String) throws {
         let found = try connection.queryOne(
-            "SELECT 1 AS found FROM working_groups WHERE body_id = $1 AND code = $2", [body.id, code])
-        if found == nil { throw PlenaryError.notFound("wg: \(body.code) has no working group \(code)") }
+            "SELECT 1 AS found FROM working_groups WHERE body_id = $1 AND upper(code) = upper($2)", [body.id, code])
+        if found == nil { throw DomainError.notFound("wg: \(body.code) has no working group \(code)") }
     }
 
     /// 551 naming the document that already holds `symbol`.
@@ -142,7 +145,7 @@ extension DocumentRegistry {
     /// 551 naming `existing`, the document that already holds `symbol`, if there is one.
     static func requireUnregistered(_ symbol: DocumentSymbol, existing: Document?) throws {
         guard let existing else { return }
-        throw PlenaryError.conflict(
+        throw DomainError.conflict(
             "symbol: \(symbol) is already registered (\"\(existing.title)\", \(existing.placement) of "
                 + "\(existing.body)); a symbol is given once")
     }
@@ -160,7 +163,8 @@ extension DocumentRegistry {
 
     static func row(_ connection: Connection, id: Int, lock: Bool) throws -> StoredRow {
         try stored(
-            from: try connection.queryOne("SELECT \(rowColumns) WHERE id = $1" + (lock ? " FOR UPDATE" : ""), [id])!)
+            from: try connection.queryOne("SELECT \(rowColumns) WHERE id = $1" + (lock ? " FOR UPDATE" : ""), [id])
+                .required("document \(id)"))
     }
 
     static func stored(from row: Row) throws -> StoredRow {
@@ -188,7 +192,7 @@ extension DocumentRegistry {
             documentsStatement(where: "d.symbol = $1", [symbol.description]),
         ])
         guard let document = try documents(from: results[1].rows).first?.document else {
-            throw PlenaryError.notFound("symbol: \(symbol) is not registered")
+            throw DomainError.notFound("symbol: \(symbol) is not registered")
         }
         return document
     }
@@ -206,7 +210,7 @@ extension DocumentRegistry {
                 distribution: distribution, original: original, issuedOn: issuedOn, parent: parent,
                 reissued: reissued, languages: languages)
         ).rows.first
-        return try row!.decode("id")
+        return try row.required("INSERT INTO documents").decode("id")
     }
 
     /// One statement for the document and its six versions: one round trip, and the series counter row the
@@ -226,9 +230,13 @@ extension DocumentRegistry {
                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
                 RETURNING id
             ), versions AS (
-                INSERT INTO document_versions (document_id, language, required)
-                SELECT document.id, language, language = ANY($20::text[])
-                FROM document, unnest(ARRAY['ar', 'zh', 'en', 'fr', 'ru', 'es']) AS language
+                -- A date of issue is the day the original-language text came out: that version is issued then.
+                INSERT INTO document_versions (document_id, language, required, status, issued_on)
+                SELECT document.id, language, language = ANY($20::text[]),
+                       CASE WHEN issued.day IS NULL THEN 'expected' ELSE 'issued' END, issued.day
+                FROM document, unnest(ARRAY['ar', 'zh', 'en', 'fr', 'ru', 'es']) AS language,
+                     LATERAL (SELECT CASE WHEN language = $14 AND language = ANY($20::text[]) THEN $15::date END
+                              AS day) AS issued
             )
             SELECT id FROM document
             """,
@@ -243,7 +251,7 @@ extension DocumentRegistry {
     /// The document with row id `id`, its versions and lineage.
     static func fetch(_ connection: Connection, id: Int) throws -> Document {
         guard let document = try documents(connection, where: "d.id = $1", [id]).first else {
-            throw PlenaryError.notFound("symbol: no document \(id)")
+            throw DomainError.notFound("symbol: no document \(id)")
         }
         return document.document
     }
@@ -278,7 +286,8 @@ extension DocumentRegistry {
             """
             SELECT d.id, d.symbol, d.reissued, b.code AS body, s.number AS session, g.code AS wg,
                    m.number AS meeting, d.doc_type, d.distribution, d.title, d.agenda_items, d.original_language,
-                   d.issued_on, d.relation, p.symbol AS parent, p.reissued AS parent_reissued,
+                   d.issued_on, d.relation, p.symbol AS parent, p.reissued AS parent_reissued, d.withdrawn_on,
+                   d.withdrawn_reason,
                    latest.symbol AS latest_revision, v.language, v.required, v.status,
                    v.issued_on AS version_issued_on, v.file, v.bytes, v.sha256
             FROM documents d JOIN bodies b ON b.id = d.body_id
@@ -331,18 +340,18 @@ extension DocumentRegistry {
         var versions: [LanguageVersion] = []
         versions.reserveCapacity(rows.count)
         for row in rows {
-            guard let code = try row.decode("language", as: String?.self) else { continue }
+            guard try row.decode("language", as: String?.self) != nil else { continue }
             versions.append(
                 LanguageVersion(
-                    language: Language(rawValue: code)!, required: try row.decode("required"),
-                    status: VersionStatus(rawValue: try row.decode("status"))!,
+                    language: try row.decode("language", member: Language.self), required: try row.decode("required"),
+                    status: try row.decode("status", member: VersionStatus.self),
                     issuedOn: try row.decode("version_issued_on", as: CalendarDate?.self),
                     file: try row.decode("file", as: String?.self), bytes: try row.decode("bytes", as: Int?.self),
                     sha256: try row.decode("sha256", as: String?.self)))
         }
         let type = DocumentSymbol.DocumentType(rawValue: try row.decode("doc_type")) ?? .main
         let printed = try DocumentSymbol(reissued ? symbol + "*" : symbol)
-        return Document(
+        var document = Document(
             symbol: printed, body: try row.decode("body"), placement: placement, type: type,
             distribution: DocumentSymbol.Distribution(rawValue: try row.decode("distribution")) ?? .general,
             title: try row.decode("title"), agendaItems: try row.decode("agenda_items"),
@@ -351,6 +360,9 @@ extension DocumentRegistry {
             relation: try row.decode("relation", as: String?.self).flatMap(DocumentRelation.init(rawValue:)),
             supersededBy: latest.flatMap { DocumentRules.unmarked($0) == DocumentRules.unmarked(printed) ? nil : $0 },
             versions: versions)
+        document.withdrawnOn = try row.decode("withdrawn_on", as: CalendarDate?.self)
+        document.withdrawnReason = try row.decode("withdrawn_reason", as: String?.self)
+        return document
     }
 
     static func deadlineRule(_ connection: Connection, bodyID: Int) throws -> DeadlineRule {
@@ -379,17 +391,16 @@ extension DocumentRegistry {
 
     /// The database's refusals in the contract's words: trigger refusals (PL551) carry their message; constraints
     /// are named here, by the key a client gave.
-    @Sendable static func explain(_ error: PostgresError) -> PlenaryError? {
-        if let refusal = CalendarRefusal.explain(error) { return refusal }
+    @Sendable static func explain(_ error: PostgresError) -> DomainError? {
         switch error.constraint {
         case "documents_symbol_key", "documents_sort_key_key", "documents_relation_key":
             return .conflict("symbol: that symbol is already registered; a symbol is given once")
-        case "documents_title_not_blank": return .badArgument("title", "must be 1 to 1000 characters")
+        case "documents_title_not_blank": return .invalid("title", "must be 1 to 1000 characters")
         case "documents_distribution_agrees":
             return .conflict("distribution: the symbol says limited (L.n) or restricted (R.n)")
-        case "document_versions_bytes_range": return .badArgument("bytes", "must be 0 or more")
-        case "document_versions_sha256_format": return .badArgument("sha256", "must be 64 hexadecimal digits")
-        case "document_versions_file_format": return .badArgument("file", "must be a file name or URL on one line")
+        case "document_versions_bytes_range": return .invalid("bytes", "must be 0 or more")
+        case "document_versions_sha256_format": return .invalid("sha256", "must be 64 hexadecimal digits")
+        case "document_versions_file_format": return .invalid("file", "must be a file name or URL on one line")
         case "document_counters_serial_range": return .conflict("series: no serial is left in that series")
         default: return nil
         }

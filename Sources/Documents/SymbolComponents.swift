@@ -2,15 +2,21 @@ extension DocumentSymbol {
     /// One `/`-separated component of a symbol, typed by the role it plays in the grammar.
     ///
     /// The parser reads components in this order, and `DocumentSymbol(components:…)` accepts only lists in it:
-    /// `series+ subsidiaryBody* core modifier*`, where the core is one of
+    /// `series+ (subsidiaryBody | namedBody)* core modifier*`, where the core is one of
     /// `serial`, `session serial`, `special serial`, `special session serial`, `session special serial`
     /// (the special without a number, e.g. `RES`), or `special`, `session special` (the special with its number,
-    /// e.g. `L.5`). `session` stands for `.session` or `.year` alike.
+    /// e.g. `L.5`). `session` stands for `.session`, `.year` or `.specialSession` alike; a named body follows a
+    /// subsidiary body (a bare word right after the series is part of the series).
     public enum Component: Sendable, Hashable, Codable, CustomStringConvertible {
         /// A word of the issuing organ or special series (`CTOC`, `COP`, `A`, `ST`, `SGB`, `HRC`), upper case.
         case series(String)
-        /// A subsidiary body with its number (`WG.4`, `C.5`, `CN.15`, `PC`).
+        /// A subsidiary body with its number (`WG.4`, `C.5`, `CN.15`, `PC`, `WG.III`, `SER.A`).
         case subsidiaryBody(SubsidiaryBody)
+        /// A body named by a word after a numbered one: a committee or segment of a conference or commission
+        /// (`A/CONF.nnn/<word>/…`, `E/CN.nn/<word>/YYYY/L.n`), upper case.
+        case namedBody(String)
+        /// A special or emergency special session in the session place (`S-26` in `A/RES/S-26/2`).
+        case specialSession(SpecialSession)
         /// A calendar year, 1946 … 2100 (`CTOC/COP/2008/…`).
         case year(Int)
         /// A session number, 1 … 999 (`61` in `A/C.5/61/L.20`).
@@ -25,7 +31,8 @@ extension DocumentSymbol {
         /// The component as the canonical symbol prints it.
         public var description: String {
             switch self {
-            case .series(let word): word
+            case .series(let word), .namedBody(let word): word
+            case .specialSession(let session): session.description
             case .subsidiaryBody(let body): body.description
             case .year(let number), .session(let number), .serial(let number): String(number)
             case .special(let special): special.description
@@ -40,7 +47,7 @@ extension DocumentSymbol {
         public enum Kind: String, Sendable, Hashable, Codable, CaseIterable {
             /// `AC.n`: an ad hoc committee.
             case adHocCommittee = "AC"
-            /// `C.n`, or `C` alone as in `CCPR/C/…`: a (main) committee.
+            /// `C.n`, or `C` alone as in `CCPR/C/…`: a (main) committee; `C.I` in `TD/B/C.I/…`.
             case committee = "C"
             /// `CN.n`: a commission (`E/CN.15` is the Commission on Crime Prevention and Criminal Justice).
             case commission = "CN"
@@ -52,12 +59,17 @@ extension DocumentSymbol {
             case standingCommittee = "SC"
             /// `Sub.n`: a sub-commission.
             case subCommission = "Sub"
-            /// `WG.n`: a working group.
+            /// `WG.n`, or `WG.III` numbered in Roman: a working group.
             case workingGroup = "WG"
             /// `EG.n`: an expert group (`UNODC/CCPCJ/EG.4/2013/1`).
             case expertGroup = "EG"
             /// `PC`, or `PC.n`: a preparatory committee.
             case preparatoryCommittee = "PC"
+            /// `SER.A`: a lettered series of a department (`ST/ESA/SER.A/…`, `ST/SG/SER.E/…`).
+            case letteredSeries = "SER"
+            /// `WP.n` followed by more of the symbol: a working party (`ECE/TRANS/WP.29/2020/1`). At the end of
+            /// the core, `WP.n` is a working paper (a special component) instead.
+            case workingParty = "WP"
 
             /// Whether the kind may appear without a number; the others must carry one.
             public var numberIsOptional: Bool {
@@ -68,19 +80,75 @@ extension DocumentSymbol {
             }
         }
 
+        /// How a body is numbered after its dot: arabic (`WG.4`), Roman (`WG.III`, `C.I`) or by a letter
+        /// (`SER.A`). A designator in letters that is a canonical Roman numeral reads as one; any other single
+        /// letter is a letter.
+        public enum Designator: Sendable, Hashable, Codable, CustomStringConvertible {
+            /// `4` in `WG.4`.
+            case number(Int)
+            /// `III` in `WG.III`, held as its value, printed in canonical upper-case numerals.
+            case roman(Int)
+            /// `A` in `SER.A`: one upper-case letter that is not a Roman numeral.
+            case letter(String)
+
+            /// `4`, `III`, `A`.
+            public var description: String {
+                switch self {
+                case .number(let value): String(value)
+                case .roman(let value): Roman.format(value)
+                case .letter(let letter): letter
+                }
+            }
+        }
+
         /// What kind of body it is.
         public var kind: Kind
-        /// Its number (`4` in `WG.4`), nil for `PC`, `C` or `GC` alone.
-        public var number: Int?
+        /// Its number or letter (`4` in `WG.4`, `III` in `WG.III`), nil for `PC`, `C` or `GC` alone.
+        public var designator: Designator?
 
-        /// Creates a subsidiary body component (checked when a symbol is built from it).
+        /// Its arabic number (`4` in `WG.4`); nil when it has none or is numbered in Roman or by a letter.
+        public var number: Int? { if case .number(let value) = designator { value } else { nil } }
+
+        /// Creates a subsidiary body component numbered in arabic (checked when a symbol is built from it).
         public init(_ kind: Kind, _ number: Int? = nil) {
+            self.kind = kind
+            self.designator = number.map(Designator.number)
+        }
+
+        /// Creates a subsidiary body component with any designator (checked when a symbol is built from it).
+        public init(_ kind: Kind, designator: Designator?) {
+            self.kind = kind
+            self.designator = designator
+        }
+
+        /// `WG.4`, `Sub.2`, `WG.III`, `SER.A`, `PC`.
+        public var description: String { designator.map { "\(kind.rawValue).\($0)" } ?? kind.rawValue }
+    }
+
+    /// A special session (`S-26`) or emergency special session (`ES-10`) of the General Assembly, in the place of
+    /// the session number (`A/RES/S-26/2`, `A/ES-10/L.1`).
+    public struct SpecialSession: Sendable, Hashable, Codable, CustomStringConvertible {
+        /// Special or emergency special.
+        public enum Kind: String, Sendable, Hashable, Codable, CaseIterable {
+            /// `S-n`: a special session.
+            case special = "S"
+            /// `ES-n`: an emergency special session.
+            case emergency = "ES"
+        }
+
+        /// Which kind of session.
+        public var kind: Kind
+        /// Its number, 1 … 999.
+        public var number: Int
+
+        /// Creates a special-session component (checked when a symbol is built from it).
+        public init(_ kind: Kind, _ number: Int) {
             self.kind = kind
             self.number = number
         }
 
-        /// `WG.4`, `Sub.2`, `PC`.
-        public var description: String { number.map { "\(kind.rawValue).\($0)" } ?? kind.rawValue }
+        /// `S-26`, `ES-10`.
+        public var description: String { "\(kind.rawValue)-\(number)" }
     }
 
     /// A special component: a distribution class or a special series inside the organ's documents.

@@ -33,8 +33,8 @@ public struct SymbolError: Error, Sendable, Hashable, CustomStringConvertible {
     /// `symbol: component 3 `20O8`: not a year, session number, special series or serial (at offset 9)`.
     public var description: String { "symbol: \(rule)" }
 
-    /// The error as the command language reports it: 504 BAD_ARGUMENT with the message above.
-    public var plenaryError: PlenaryError { .badArgument("symbol", rule) }
+    /// The refusal in the domain's terms: the field `symbol` and the rule it broke.
+    public var domainError: DomainError { .invalid("symbol", rule) }
 
     /// Renders input for a message: printable ASCII as is, everything else escaped, at most `limit` characters
     /// of input, so an error message never carries control characters, bidi overrides or a whole megabyte.

@@ -13,6 +13,7 @@ enum SymbolParser {
         case subsidiaryBody(DocumentSymbol.SubsidiaryBody)
         case special(DocumentSymbol.Special)
         case modifier(DocumentSymbol.Modifier)
+        case specialSession(DocumentSymbol.SpecialSession)
 
         var noun: String {
             switch self {
@@ -21,6 +22,7 @@ enum SymbolParser {
             case .subsidiaryBody: "subsidiary body"
             case .special: "special component"
             case .modifier: "modifier"
+            case .specialSession: "special session"
             }
         }
     }
@@ -33,6 +35,8 @@ enum SymbolParser {
 
     /// A number of the core whose role (session, year or serial) is known only once the core is complete.
     private struct CoreNumber {
+        /// Set for `S-26`, which is a session whatever follows it.
+        var specialSession: DocumentSymbol.SpecialSession? = nil
         var value: Int
         var digits: Int
         var index: Int
@@ -95,6 +99,14 @@ enum SymbolParser {
             componentsEnd = open
             while componentsEnd > start, all[componentsEnd - 1] == " " { componentsEnd -= 1 }
         }
+        // A resolution adopted in lettered parts: `A/RES/49/221 B`, `A/RES/2200 A (XXI)`.
+        var part: (letter: String, offset: Int)?
+        if componentsEnd - start >= 3, isLetter(all[componentsEnd - 1]), all[componentsEnd - 2] == " ",
+            !isSeparator(all[componentsEnd - 3]), all[componentsEnd - 3] != " "
+        {
+            part = (String(Character(all[componentsEnd - 1])).uppercased(), componentsEnd - 1)
+            componentsEnd -= 2
+        }
         // A stray parenthesis explains a stray space better than the space does, so it is reported first.
         if let paren = all[start..<componentsEnd].firstIndex(where: { $0 == "(" || $0 == ")" }) {
             throw fault(
@@ -106,7 +118,18 @@ enum SymbolParser {
 
         let parts = try split(all[start..<componentsEnd])
         let components = try assemble(parts, end: componentsEnd)
-        let symbol = DocumentSymbol(unchecked: components, parenthetical: parenthetical, isReissue: isReissue)
+        if let part {
+            let isResolution = components.contains {
+                if case .special(let s) = $0 { s.kind == .resolution } else { false }
+            }
+            guard case .serial = components.last, isResolution else {
+                throw fault(
+                    in: input, at: part.offset,
+                    "a lettered part (` B`) follows only the number of a resolution, as in A/RES/49/221 B")
+            }
+        }
+        let symbol = DocumentSymbol(
+            unchecked: components, part: part?.letter, parenthetical: parenthetical, isReissue: isReissue)
         // Only `S/RES/1566(2004)` → `S/RES/1566 (2004)` grows when printed; the limit binds the printed form too,
         // so that whatever parses prints as something that parses.
         guard symbol.description.unicodeScalars.count <= DocumentSymbol.maximumLength else {
@@ -121,6 +144,7 @@ enum SymbolParser {
         for index in input.indices {
             let scalar = input[index]
             if isLetter(scalar) || isDigit(scalar) || "./_*() ".unicodeScalars.contains(scalar) { continue }
+            if scalar == "-", isSpecialSessionHyphen(input, at: index) { continue }
             let code = "U+" + hex(scalar.value)
             let allowed = "symbols use A–Z, a–z, 0–9 and . / _ ( ) *"
             let reason =
@@ -133,6 +157,17 @@ enum SymbolParser {
                 }
             throw fault(in: input, at: index, reason)
         }
+    }
+
+    /// Whether the `-` at `index` is the one of `S-26` or `ES-10`: the component starts with `S` or `ES` right
+    /// before it and a digit follows it. Anywhere else a hyphen is refused as a character.
+    private static func isSpecialSessionHyphen(_ input: Scalars, at index: Int) -> Bool {
+        guard index + 1 < input.endIndex, isDigit(input[index + 1]) else { return false }
+        var first = index
+        while first > input.startIndex, isLetter(input[first - 1]) { first -= 1 }
+        guard first == input.startIndex || isSeparator(input[first - 1]) else { return false }
+        let word = String(String.UnicodeScalarView(input[first..<index])).uppercased()
+        return DocumentSymbol.SpecialSession.Kind(rawValue: word) != nil
     }
 
     private static func hex(_ value: UInt32) -> String {
@@ -225,20 +260,38 @@ enum SymbolParser {
         return .success(value)
     }
 
+    /// `WP` is left out: it reads as a working paper, and becomes a working party only by its place.
     private static let subsidiaryKinds = Dictionary(
-        uniqueKeysWithValues: DocumentSymbol.SubsidiaryBody.Kind.allCases.map { ($0.rawValue.uppercased(), $0) })
+        uniqueKeysWithValues: DocumentSymbol.SubsidiaryBody.Kind.allCases.filter { $0 != .workingParty }.map {
+            ($0.rawValue.uppercased(), $0)
+        })
     private static let specialKinds = Dictionary(
         uniqueKeysWithValues: DocumentSymbol.Special.Kind.allCases.map { ($0.rawValue.uppercased(), $0) })
     private static let modifierKinds = Dictionary(
         uniqueKeysWithValues: DocumentSymbol.Modifier.Kind.allCases.map { ($0.rawValue.uppercased(), $0) })
 
     private static let kindList =
-        (DocumentSymbol.SubsidiaryBody.Kind.allCases.map(\.rawValue)
+        (DocumentSymbol.SubsidiaryBody.Kind.allCases.filter { $0 != .workingParty }.map(\.rawValue)
         + DocumentSymbol.Special.Kind.allCases.filter { $0.numbering != .none }.map(\.rawValue)
         + DocumentSymbol.Modifier.Kind.allCases.filter { $0 != .summary }.map(\.rawValue)).joined(separator: ", ")
 
     /// Reads one component on its own: a word, a number, or a known kind with its number.
     private static func token(_ text: Scalars) -> Result<Token, Reason> {
+        if let hyphen = text.firstIndex(of: "-") {
+            // The characters were checked: `S-` or `ES-` and a digit; the rest must be the session's number.
+            let kind = DocumentSymbol.SpecialSession.Kind(
+                rawValue: String(String.UnicodeScalarView(text[text.startIndex..<hyphen])).uppercased())
+            let digits = text[(hyphen + 1)...]
+            guard let kind, digits.allSatisfy(isDigit) else {
+                return .failure(Reason("a special session is S-n or ES-n, e.g. S-26"))
+            }
+            switch number(digits) {
+            case .success(let value) where DocumentSymbol.sessions.contains(value):
+                return .success(.specialSession(.init(kind, value)))
+            case .success: return .failure(Reason("a special session is numbered 1…999"))
+            case .failure(let reason): return .failure(reason)
+            }
+        }
         guard let dot = text.firstIndex(of: ".") else {
             if text.allSatisfy(isDigit) {
                 return number(text).map { .number($0, digits: text.count) }
@@ -263,6 +316,9 @@ enum SymbolParser {
                 Reason("unknown kind `\(SymbolError.printable(name))`; a numbered component is one of \(kindList)"))
         }
         guard !digits.isEmpty else { return .failure(Reason("needs a number after the dot")) }
+        if let kind = subsidiaryKinds[upper], digits.allSatisfy(isLetter) {
+            return designator(digits).map { .subsidiaryBody(.init(kind, designator: $0)) }
+        }
         guard digits.allSatisfy(isDigit) else {
             return .failure(
                 Reason("the number after the dot must be digits 0–9, got `\(SymbolError.printable(digits))`"))
@@ -271,6 +327,17 @@ enum SymbolParser {
         case .success(let value): return keyword(upper, number: value)
         case .failure(let reason): return .failure(reason)
         }
+    }
+
+    /// The letters after a body's dot: a canonical Roman numeral (`III`), else a single letter (`A`).
+    private static func designator(_ letters: Scalars) -> Result<DocumentSymbol.SubsidiaryBody.Designator, Reason> {
+        let upper = String(String.UnicodeScalarView(letters)).uppercased()
+        if let value = Roman.parse(upper), DocumentSymbol.sessions.contains(value) { return .success(.roman(value)) }
+        if letters.count == 1 { return .success(.letter(upper)) }
+        return .failure(
+            Reason(
+                "the designator after the dot must be digits, a Roman numeral (III) or one letter (A), "
+                    + "got `\(SymbolError.printable(letters))`"))
     }
 
     /// A word that mixes letters and digits: says how to write it when it is a known kind run into its number.
@@ -327,12 +394,23 @@ enum SymbolParser {
         var dotted: DocumentSymbol.Special?
         var phase = Phase.series
 
+        let tokens = parts.map { token($0.scalars) }
         for (position, part) in parts.enumerated() {
             let index = position + 1
-            let token: Token
-            switch Self.token(part.scalars) {
+            var token: Token
+            switch tokens[position] {
             case .success(let read): token = read
             case .failure(let reason): throw fault(part, index, reason.text)
+            }
+            // `WP.29` with more of the symbol after it than modifiers is a working party, a body of the issuer
+            // (`ECE/TRANS/WP.29/2020/1`); at the end of the core it stays a working paper (`…/WG.III/WP.1`).
+            if case .special(let special) = token, special.kind == .workingPaper, let number = special.number,
+                phase <= .bodies, position + 1 < tokens.count
+            {
+                switch tokens[position + 1] {
+                case .success(.modifier), .failure: break
+                case .success: token = .subsidiaryBody(.init(.workingParty, number))
+                }
             }
             if position == 0 {
                 guard case .word = token else {
@@ -350,14 +428,25 @@ enum SymbolParser {
             }
             switch token {
             case .word(let word):
-                guard phase == .series else {
+                switch phase {
+                case .series: components.append(.series(word))
+                // A word after a numbered body names a body of its own: `A/CONF.nnn/<word>/…`.
+                case .bodies: components.append(.namedBody(word))
+                default:
                     throw fault(
                         part, index,
-                        phase == .bodies
-                            ? "a series word may not follow a subsidiary body"
-                            : "a series word may not follow the session, year, special component or serial")
+                        "a series or body word may not follow the session, year, special component or serial")
                 }
-                components.append(.series(word))
+            case .specialSession(let session):
+                if let dotted { throw fault(part, index, "only modifiers may follow \(dotted)") }
+                guard numbers.isEmpty else {
+                    throw fault(part, index, "a special session stands in the session place, before the serial number")
+                }
+                phase = .core
+                numbers.append(
+                    CoreNumber(
+                        specialSession: session, value: session.number, digits: 0, index: index, position: core.count))
+                core.append(.specialSession(session))
             case .subsidiaryBody(let body):
                 guard phase <= .bodies else {
                     throw fault(
@@ -411,6 +500,7 @@ enum SymbolParser {
     /// The number in the session place: four digits make a year, fewer a session.
     private static func sessionOrYear(_ number: CoreNumber, _ parts: [Part]) throws(Failure) -> DocumentSymbol.Component
     {
+        if let session = number.specialSession { return .specialSession(session) }
         guard number.digits < 4 || DocumentSymbol.years.contains(number.value) else {
             throw fault(
                 parts[number.index - 1], number.index, "not a year (1946…2100) or a session number (1…999)")
@@ -428,6 +518,10 @@ enum SymbolParser {
         }
         if numbers.isEmpty, dotted == nil, let next {
             throw fault(next.part, next.index, "a modifier follows a serial number or a numbered special component")
+        }
+        // `S-26` is the session, never the serial: a number or a numbered special must follow it.
+        if numbers.count == 1, let only = numbers.first, let session = only.specialSession, dotted == nil {
+            throw fault(parts[only.index - 1], only.index, "\(session) is a session: a serial number must follow it")
         }
     }
 }

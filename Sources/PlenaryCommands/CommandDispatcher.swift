@@ -19,13 +19,17 @@ public struct CommandDispatcher: Sendable {
 
     /// Resolves and runs `request` as `actor`; never throws — every failure is a reply.
     public func run(_ request: RawRequest, actor: Actor, requestID: String = Self.newRequestID()) async -> Reply {
-        let resolved = catalog.resolve(request)
-        let spec: CommandSpec
-        let arguments: Arguments
-        switch resolved {
+        switch catalog.resolve(request) {
         case .failure(let error): return .error(error)
-        case .success(let pair): (spec, arguments) = pair
+        case .success(let (spec, arguments)): return await run(spec, arguments, actor: actor, requestID: requestID)
         }
+    }
+
+    /// Runs a request already resolved against ``catalog`` as `actor` (the server resolves each line once, to
+    /// admit it, and runs what it resolved); never throws — every failure is a reply.
+    public func run(
+        _ spec: CommandSpec, _ arguments: Arguments, actor: Actor, requestID: String = Self.newRequestID()
+    ) async -> Reply {
         do {
             try spec.check(role: actor.role)
             let context = CommandContext(actor: actor, requestID: requestID, catalog: catalog)
@@ -34,6 +38,15 @@ public struct CommandDispatcher: Sendable {
                 "command done",
                 metadata: ["command": "\(spec.name)", "actor": "\(actor.name)", "code": "\(reply.code.rawValue)"])
             return reply
+        } catch let refusal as DomainError where refusal.kind != .fault {
+            let error = PlenaryError(refusal)
+            logger.info(
+                "command refused",
+                metadata: [
+                    "command": "\(spec.name)", "actor": "\(actor.name)", "code": "\(error.code.rawValue)",
+                    "request": "\(requestID)",
+                ])
+            return .error(error)
         } catch let error as PlenaryError {
             logger.info(
                 "command refused",

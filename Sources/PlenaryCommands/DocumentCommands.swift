@@ -136,7 +136,7 @@ extension PlenaryCatalog {
                 noun: "doc", verb: verb, summary: summary, role: .secretariat,
                 parameters: [DocumentParameters.symbol(positional: true)] + extra,
                 handler: { arguments, context in
-                    let languages = try arguments.list("languages").map { codes throws(PlenaryError) in
+                    let languages = try arguments.list("languages").map { codes throws(DomainError) in
                         try Language.parseList(codes, key: "languages")
                     }
                     let document = try await documents.derive(
@@ -195,13 +195,16 @@ extension PlenaryCatalog {
                     // together, the others refused as they would be alone.
                     let symbols = batch.map { arguments in
                         Result { () throws(PlenaryError) in
-                            try DocumentSymbol(try arguments.requiredString("symbol"))
+                            let symbol = try arguments.requiredString("symbol")
+                            do throws(DomainError) { return try DocumentSymbol(symbol) } catch {
+                                throw PlenaryError(error)
+                            }
                         }
                     }
                     let found = await documents.get(symbols.compactMap { try? $0.get() })
                     var next = found.makeIterator()
                     return symbols.map { symbol in
-                        symbol.flatMap { _ in next.next()! }.map { document in
+                        symbol.flatMap { _ in next.next()!.mapError { PlenaryError($0) } }.map { document in
                             .list([documentRecord(document)] + document.versions.map { versionRecord(document, $0) })
                         }
                     }
@@ -250,7 +253,7 @@ extension PlenaryCatalog {
                         session: arguments.int("session"), workingGroup: arguments.string("wg"),
                         meeting: arguments.int("meeting"),
                         type: arguments.string("type").flatMap(DocumentSymbol.DocumentType.init(rawValue:)),
-                        missingLanguage: try arguments.string("missing-language").map { code throws(PlenaryError) in
+                        missingLanguage: try arguments.string("missing-language").map { code throws(DomainError) in
                             try Language.parse(code, key: "missing-language")
                         },
                         late: arguments.bool("late") ?? false, complete: arguments.bool("complete") ?? false)
@@ -267,7 +270,9 @@ extension PlenaryCatalog {
                 parameters: [
                     ParameterSpec(
                         name: "text", type: .string, required: true,
-                        help: "the words to find: words, \"a phrase\", -without, or"),
+                        help:
+                            "what to find, as in a web search: words, \"a phrase\", -word to leave out, or between alternatives"
+                    ),
                     ParameterSpec(name: "body", type: .identifier, help: "only this body's", placeholder: "CTOC/COP"),
                     ParameterSpec(name: "after", type: .identifier, help: "the cursor of the previous page's next="),
                     ParameterSpec(
@@ -291,7 +296,16 @@ extension PlenaryCatalog {
                 }),
             CommandSpec(
                 noun: "doc", verb: "deadlines",
-                summary: "What is late or missing in which language, measured against the session's opening.",
+                summary:
+                    "As of a day (today=), what is late, missing or due soon (due-within=), per document and "
+                    + "language. Due: the provisional agenda (the main-series document titled \"Provisional "
+                    + "agenda…\" or \"Annotated provisional agenda…\", whatever its serial) 60 days before a regular "
+                    + "session, 30 before a special one (rule 9); other main and information documents and their "
+                    + "addenda 42 days before (the six-week rule); doc deadline-rule changes the days. In-session "
+                    + "papers (L, CRP, WP), revisions and corrigenda have none. A version issued after today= is not "
+                    + "yet issued, so nothing issued by its due day is late. Withdrawn documents, and an original "
+                    + "once a revision is issued in all its languages, are left out: the report follows the current "
+                    + "text.",
                 role: .observer,
                 parameters: [
                     ParameterSpec(
@@ -301,11 +315,14 @@ extension PlenaryCatalog {
                         name: "session", type: .integer(range: 1...9999), required: true, help: "the session's number"),
                     ParameterSpec(
                         name: "today", type: .date, help: "the day to measure on", defaultDescription: "today"),
+                    ParameterSpec(
+                        name: "due-within", type: .integer(range: 0...365),
+                        help: "also list what falls due in the next N days (state=due)"),
                 ],
                 handler: { arguments, _ in
                     let report = try await documents.deadlines(
                         body: try arguments.requiredString("body"), session: try arguments.requiredInt("session"),
-                        today: arguments.date("today"))
+                        today: arguments.date("today"), dueWithin: arguments.int("due-within"))
                     return .list(
                         report.entries.map { entry in
                             ReplyRecord(
@@ -317,7 +334,7 @@ extension PlenaryCatalog {
                                     ReplyField("status", .string(entry.status.rawValue)),
                                     ReplyField("due", .date(entry.due)),
                                     ReplyField("issued", .optional(entry.issuedOn)),
-                                    ReplyField("days-late", .int(entry.daysLate)),
+                                    ReplyField(entry.state == "due" ? "days-left" : "days-late", .int(entry.daysLate)),
                                     ReplyField("title", .string(entry.title)),
                                 ])
                         },
@@ -349,9 +366,11 @@ extension PlenaryCatalog {
                             ReplyField("wg", .optional(symbol.workingGroup)),
                             ReplyField("year", .optional(symbol.year)),
                             ReplyField("session", .optional(symbol.session)),
+                            ReplyField("special-session", .optional(symbol.specialSession?.description)),
                             ReplyField("type", .string(symbol.documentType.rawValue)),
                             ReplyField("distribution", .optional(symbol.distribution?.rawValue)),
                             ReplyField("serial", .optional(symbol.serial)),
+                            ReplyField("part", .optional(symbol.part)),
                             ReplyField(
                                 "modifiers",
                                 symbol.modifiers.isEmpty
@@ -395,6 +414,8 @@ extension PlenaryCatalog {
                     ReplyField("relation", .optional(document.relation?.rawValue)),
                     ReplyField("parent", .optional(document.parent?.description)),
                     ReplyField("superseded-by", .optional(document.supersededBy?.description)),
+                    ReplyField("withdrawn", .optional(document.withdrawnOn)),
+                    ReplyField("withdrawn-reason", .optional(document.withdrawnReason)),
                 ] + extra)
     }
 
@@ -454,13 +475,13 @@ enum DocumentParameters {
         }
     }
 
-    static func draft(_ arguments: Arguments) throws(PlenaryError) -> DocumentDraft {
+    static func draft(_ arguments: Arguments) throws -> DocumentDraft {
         DocumentDraft(
             title: try arguments.requiredString("title"), placement: try placement(arguments),
             agendaItems: arguments.list("agenda-item") ?? [],
             distribution: arguments.string("distribution").flatMap(DocumentSymbol.Distribution.init(rawValue:)),
             originalLanguage: try Language.parse(arguments.string("original") ?? "en", key: "original"),
-            languages: try arguments.list("languages").map { codes throws(PlenaryError) in
+            languages: try arguments.list("languages").map { codes throws(DomainError) in
                 try Language.parseList(codes, key: "languages")
             } ?? Language.allCases,
             issuedOn: arguments.date("date"))

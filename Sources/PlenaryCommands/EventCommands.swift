@@ -8,7 +8,8 @@ extension PlenaryCatalog {
     /// The topics `watch` accepts: the entities the service modules write to the audit trail, and `doc`, the
     /// contract's name for `document`. Left out, `watch` streams every entity, including ones added after this list.
     static let eventTopics = [
-        "agenda", "body", "deadline-rule", "decision", "doc", "document", "import", "meeting", "session", "token", "wg",
+        "agenda", "body", "deadline-rule", "decision", "doc", "document", "import", "instrument", "meeting", "session",
+        "token", "treaty", "wg",
     ]
 
     /// Topic names that stand for an audit entity of another name.
@@ -51,7 +52,9 @@ extension PlenaryCatalog {
                                 "events stream only over a server connection (plenary serve); "
                                     + "in-process, watch reports the newest seq")
                         }
-                        return .ok([ReplyField("seq", .int(try await feed.newestSeq()))])
+                        let database = services.database
+                        let seq = try await database.read { connection in try AuditChain.catchUp(connection).head }
+                        return .ok([ReplyField("seq", .int(seq))])
                     }
                     let subscription = try await feed.subscribe(
                         topics: topics.map(Set.init), since: arguments.int("since"), onDropped: target.onDropped)
@@ -60,6 +63,115 @@ extension PlenaryCatalog {
                     if let topics { summary.append(ReplyField("topics", .list(topics.map(ReplyValue.string)))) }
                     return .ok(summary)
                 })
+        ]
+    }
+}
+
+extension PlenaryCatalog {
+    /// `audit list`, `audit verify`, `audit anchor`. Each first makes sure what was committed before it is sealed
+    /// (``AuditChain/catchUp(_:timeout:)``), so a client reads its own writes in the trail, and reports the tail
+    /// still unsealed: `unsealed=N`, with `lag-ms=` (the oldest one's wait) when there is one.
+    static func auditCommands(_ services: Services) -> [CommandSpec] {
+        let database = services.database
+        return [
+            CommandSpec(
+                noun: "audit", verb: "list",
+                summary: "List the sealed audit trail, newest first, and count the rows not sealed yet.",
+                role: .observer,
+                parameters: [
+                    ParameterSpec(
+                        name: "entity", type: .string,
+                        help:
+                            "only this kind of entity (`body`), or one entity (`body:CTOC/COP`); a document by its "
+                            + "symbol, in any case (`CTOC/COP/2010/1` or `document:CTOC/COP/2010/1`)"),
+                    ParameterSpec(name: "since", type: .integer(range: 0...Int.max), help: "only rows after this seq"),
+                    ParameterSpec(
+                        name: "limit", type: .integer(range: 1...10_000), help: "at most this many rows",
+                        defaultDescription: "100"),
+                ],
+                handler: { arguments, _ in
+                    let entity = try auditEntity(arguments.string("entity"))
+                    let since = arguments.int("since")
+                    let limit = arguments.int("limit") ?? 100
+                    let (rows, tail) = try await database.read { connection in
+                        let tail = try AuditChain.catchUp(connection)
+                        return (try AuditLog.list(connection, entity: entity, since: since, limit: limit), tail)
+                    }
+                    return .list(
+                        rows.map { row in
+                            ReplyRecord(
+                                type: "audit",
+                                fields: [
+                                    ReplyField("seq", .int(row.seq)), ReplyField("at", .string(row.at)),
+                                    ReplyField("actor", .string(row.actor)), ReplyField("entity", .string(row.entity)),
+                                    ReplyField("id", .string(row.entityID)),
+                                    ReplyField("operation", .string(row.operation)),
+                                    ReplyField("before", .optional(row.before)),
+                                    ReplyField("after", .optional(row.after)),
+                                ])
+                        }, summary: tailFields(tail))
+                }),
+            CommandSpec(
+                noun: "audit", verb: "verify",
+                summary: "Check the audit trail's hash chain end to end, in one snapshot, hashes recomputed here.",
+                role: .observer,
+                parameters: [
+                    ParameterSpec(
+                        name: "anchor", type: .string,
+                        help: "a head kept from `audit anchor`: the trail must still hold that exact history",
+                        placeholder: "SEQ:HASH")
+                ],
+                handler: { arguments, _ in
+                    let text = arguments.string("anchor")
+                    let anchor = text.flatMap(AuditAnchor.init)
+                    if text != nil, anchor == nil {
+                        throw PlenaryError.badArgument(
+                            "anchor", "must be SEQ:HASH, a seq and 64 hex digits as `audit anchor` prints it")
+                    }
+                    let (result, tail) = try await database.read { connection in
+                        let tail = try AuditChain.catchUp(connection)
+                        return (try AuditLog.verify(connection, anchor: anchor), tail)
+                    }
+                    switch result {
+                    case .intact(let rows):
+                        var fields = [ReplyField("intact", .bool(true)), ReplyField("rows", .int(rows))]
+                        if let anchor { fields.append(ReplyField("anchor", .int(anchor.seq))) }
+                        return .ok(fields + tailFields(tail))
+                    case .broken(let seq, let reason):
+                        throw PlenaryError.conflict("audit: chain broken at seq=\(seq): \(reason)")
+                    }
+                }),
+            CommandSpec(
+                noun: "audit", verb: "anchor",
+                summary: "Show the sealed chain's head (seq and hash), to keep outside the database.",
+                role: .observer,
+                handler: { _, _ in
+                    let (anchor, tail) = try await database.read { connection in
+                        let tail = try AuditChain.catchUp(connection)
+                        return (try AuditLog.anchor(connection), tail)
+                    }
+                    return .ok(
+                        [
+                            ReplyField("seq", .int(anchor.seq)), ReplyField("hash", .string(anchor.hashHex)),
+                            ReplyField("anchor", .string(anchor.description)),
+                        ] + tailFields(tail))
+                }),
+        ]
+    }
+
+    static func tailFields(_ tail: AuditChain.Tail) -> [ReplyField] {
+        var fields = [ReplyField("unsealed", .int(tail.unsealed))]
+        if tail.unsealed > 0 { fields.append(ReplyField("lag-ms", .int(tail.lagMilliseconds))) }
+        return fields
+    }
+
+    /// What `status` says of the trail: its sealed head, the unsealed tail, and this process's chainer.
+    static func auditStatus(_ services: Services) async throws -> [ReplyField] {
+        let tail = try await services.database.read { connection in try AuditChain.tail(connection) }
+        return [
+            ReplyField("audit-head", .int(tail.head)), ReplyField("audit-unsealed", .int(tail.unsealed)),
+            ReplyField("audit-lag-ms", .int(tail.lagMilliseconds)),
+            ReplyField("chainer", .string(services.chainer.role.rawValue)),
         ]
     }
 }

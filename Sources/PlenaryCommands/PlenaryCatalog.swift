@@ -14,12 +14,14 @@ public enum PlenaryCatalog {
         specs += statusCommands(services)
         specs += bodyCommands(services.bodies)
         specs += tokenCommands(services.tokens)
-        specs += auditCommands(services.database)
+        specs += auditCommands(services)
         specs += sessionCommands(services)
         specs += workingGroupCommands(services)
         specs += eventCommands(services)
         specs += decisionCommands(services)
         specs += documentCommands(services)
+        specs += correctionCommands(services)
+        specs += treatyCommands(services)
         return Catalog(specs)
     }
 
@@ -126,16 +128,26 @@ public enum PlenaryCatalog {
                             ReplyField("authenticated", .int(server.authenticated)),
                             ReplyField("accepted", .int(server.accepted)),
                             ReplyField("refused", .int(server.refused)),
+                            ReplyField("unauthenticated", .int(server.unauthenticated)),
+                            ReplyField("refused-per-address", .int(server.refusedPerAddress)),
+                            ReplyField("refused-unauthenticated", .int(server.refusedUnauthenticated)),
+                            ReplyField("closed-oldest", .int(server.closedOldest)),
+                            ReplyField("refused-room", .int(server.refusedRoom)),
+                            ReplyField("refused-per-token", .int(server.refusedPerToken)),
+                            ReplyField("under-pressure", .bool(server.underPressure)),
                         ]
                     }
+                    fields += try await auditStatus(services)
                     return .ok(fields)
                 })
         ]
     }
 
     static func bodyCommands(_ bodies: BodyRegistry) -> [CommandSpec] {
+        // The rule the service and the database hold (FieldRules.isTimeZone, plenary_is_time_zone), checked
+        // before a round trip.
         let timezone = ParameterType.custom(name: "IANA time zone") { value in
-            value.isEmpty ? "must be an IANA time zone such as Europe/Vienna" : nil
+            FieldRules.isTimeZone(value) ? nil : "must be an IANA time zone such as Europe/Vienna"
         }
         return [
             CommandSpec(
@@ -226,55 +238,6 @@ public enum PlenaryCatalog {
                     let name = try arguments.requiredString("name")
                     try await tokens.revoke(name: name, by: context.actor)
                     return .ok([ReplyField("name", .string(name)), ReplyField("revoked", .bool(true))])
-                }),
-        ]
-    }
-
-    static func auditCommands(_ database: Database) -> [CommandSpec] {
-        [
-            CommandSpec(
-                noun: "audit", verb: "list", summary: "List the audit trail, newest first.", role: .observer,
-                parameters: [
-                    ParameterSpec(
-                        name: "entity", type: .string,
-                        help: "only this kind of entity (`body`), or one entity (`body:CTOC/COP`)"),
-                    ParameterSpec(name: "since", type: .integer(range: 0...Int.max), help: "only rows after this seq"),
-                    ParameterSpec(
-                        name: "limit", type: .integer(range: 1...10_000), help: "at most this many rows",
-                        defaultDescription: "100"),
-                ],
-                handler: { arguments, _ in
-                    let entity = arguments.string("entity")
-                    let since = arguments.int("since")
-                    let limit = arguments.int("limit") ?? 100
-                    let rows = try await database.read { connection in
-                        try AuditLog.list(connection, entity: entity, since: since, limit: limit)
-                    }
-                    return .list(
-                        rows.map { row in
-                            ReplyRecord(
-                                type: "audit",
-                                fields: [
-                                    ReplyField("seq", .int(row.seq)), ReplyField("at", .string(row.at)),
-                                    ReplyField("actor", .string(row.actor)), ReplyField("entity", .string(row.entity)),
-                                    ReplyField("id", .string(row.entityID)),
-                                    ReplyField("operation", .string(row.operation)),
-                                    ReplyField("before", .optional(row.before)),
-                                    ReplyField("after", .optional(row.after)),
-                                ])
-                        })
-                }),
-            CommandSpec(
-                noun: "audit", verb: "verify", summary: "Check the audit trail's hash chain end to end.",
-                role: .observer,
-                handler: { _, _ in
-                    let result = try await database.read { connection in try AuditLog.verify(connection) }
-                    switch result {
-                    case .intact(let rows):
-                        return .ok([ReplyField("intact", .bool(true)), ReplyField("rows", .int(rows))])
-                    case .broken(let seq, let reason):
-                        throw PlenaryError.conflict("audit: chain broken at seq=\(seq): \(reason)")
-                    }
                 }),
         ]
     }

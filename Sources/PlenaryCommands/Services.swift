@@ -16,6 +16,8 @@ public struct Services: Sendable {
     public let gauge: ServerGauge
     /// Bounds of the change feed `watch` streams from.
     public let watchLimits: ChangeFeed.Configuration
+    /// The audit trail's chainer: started by `plenary serve`, off in the CLI (which seals after its own writes).
+    public let chainer: AuditChainer
 
     /// Builds every service over `database`.
     public init(database: Database, watchLimits: ChangeFeed.Configuration = .init()) {
@@ -24,6 +26,7 @@ public struct Services: Sendable {
         self.tokens = TokenStore(database: database)
         self.gauge = ServerGauge()
         self.watchLimits = watchLimits
+        self.chainer = AuditChainer(conninfo: database.conninfo)
     }
 }
 

@@ -1,11 +1,13 @@
 import AdminProtocol
 import PlenaryCore
 import Sessions
+import Storage
 
 extension PlenaryCatalog {
     /// Sessions, agendas and the calendar (issue 3).
     static func sessionCommands(_ services: Services) -> [CommandSpec] {
-        sessionScheduleCommands(services.sessions) + sessionStatusCommands(services.sessions)
+        sessionScheduleCommands(services.sessions) + [sessionRecordCommand(services.sessions)]
+            + sessionStatusCommands(services.sessions, services.database)
             + agendaCommands(services.agendas)
             + [calendarCommand(services.calendar)]
     }
@@ -104,10 +106,10 @@ extension PlenaryCatalog {
     }
 
     /// `session open|close|postpone|cancel`: the moves of a session's status.
-    static func sessionStatusCommands(_ sessions: SessionRegistry) -> [CommandSpec] {
+    static func sessionStatusCommands(_ sessions: SessionRegistry, _ database: Database) -> [CommandSpec] {
         let moves: [(verb: String, status: SessionStatus, summary: String)] = [
             ("open", .open, "Open a scheduled session."),
-            ("close", .closed, "Close an open session."),
+            ("close", .closed, "Close an open session; the reply counts drafts left pending (pending-drafts=N)."),
             ("postpone", .postponed, "Postpone a scheduled session; it keeps its dates until rescheduled."),
             ("cancel", .cancelled, "Cancel a scheduled or postponed session; its days are free again."),
         ]
@@ -123,7 +125,13 @@ extension PlenaryCatalog {
                         body: try arguments.requiredString("body"), number: try arguments.requiredInt("number"),
                         part: arguments.int("part"), to: move.status, reason: arguments.string("reason"),
                         by: context.actor)
-                    return Reply(code: .ok, records: [record(session)], summary: sessionSummary(session))
+                    guard move.status == .closed else {
+                        return Reply(code: .ok, records: [record(session)], summary: sessionSummary(session))
+                    }
+                    let pending = try await pendingDrafts(database, body: session.body, number: session.number)
+                    return Reply(
+                        code: .ok, records: [record(session)],
+                        summary: sessionSummary(session) + [ReplyField("pending-drafts", .int(pending))])
                 })
         }
     }
@@ -336,12 +344,7 @@ enum CalendarParameters {
         ParameterSpec(
             name: "timezone",
             type: .custom(name: "IANA time zone") { value in
-                do {
-                    try FieldRules.timeZone(value)
-                    return nil
-                } catch {
-                    return "must be an IANA time zone name such as Europe/Vienna"
-                }
+                FieldRules.isTimeZone(value) ? nil : "must be an IANA time zone name such as Europe/Vienna"
             },
             help: "the IANA time zone it is timed in", defaultDescription: defaultDescription,
             placeholder: "Europe/Vienna")

@@ -7,11 +7,12 @@ extension PlenaryCatalog {
     /// Working groups and their meetings (issue 3).
     static func workingGroupCommands(_ services: Services) -> [CommandSpec] {
         wgCommands(services.workingGroups) + meetingCommands(services.meetings)
+            + [meetingRecordCommand(services.meetings)]
     }
 
     /// A decision reference, `decision 4/4` or `resolution 5/3` (quoted on a protocol line: it holds a space).
     static let decisionReference = ParameterType.custom(name: "decision reference") { value in
-        DecisionReference(parsing: value) == nil
+        DecisionCitation(parsing: value) == nil
             ? "must be a reference such as \"decision 4/4\" or \"resolution 5/3\"" : nil
     }
 
@@ -41,7 +42,7 @@ extension PlenaryCatalog {
                         code: try arguments.requiredString("code"), name: try arguments.requiredString("name"),
                         mandate: arguments.string("mandate"),
                         kind: arguments.string("kind").flatMap(WorkingGroupKind.init(rawValue:)) ?? .interim,
-                        establishedBy: try arguments.string("by").map { try DecisionReference.parse($0) },
+                        establishedBy: try arguments.string("by").map { try DecisionCitation.parse($0, key: "by") },
                         establishedOn: arguments.date("established"))
                     let group = try await groups.establish(
                         charter, body: try arguments.requiredString("body"), by: context.actor)
@@ -89,7 +90,7 @@ extension PlenaryCatalog {
                     let group = try await groups.rename(
                         body: try arguments.requiredString("body"), code: try arguments.requiredString("code"),
                         to: try arguments.requiredString("name"),
-                        by: try arguments.string("by").map { try DecisionReference.parse($0) },
+                        by: try arguments.string("by").map { try DecisionCitation.parse($0, key: "by") },
                         on: arguments.date("date"), actor: context.actor)
                     return Reply(
                         code: .ok, records: [record(group)],
@@ -103,15 +104,16 @@ extension PlenaryCatalog {
                     ParameterSpec(
                         name: "by", type: decisionReference, help: "the instrument that dissolved it",
                         placeholder: "DECISION-REF"),
+                    // Required: a dissolution dated "today" by default put wrong days on the record unnoticed.
                     ParameterSpec(
-                        name: "date", type: .date, help: "the day it was dissolved",
-                        defaultDescription: "today in the body's time zone"),
+                        name: "date", type: .date, required: true,
+                        help: "the day it was dissolved (a wrong one is corrected with wg correct-dissolution)"),
                 ],
                 handler: { arguments, context in
                     let group = try await groups.dissolve(
                         body: try arguments.requiredString("body"), code: try arguments.requiredString("code"),
-                        by: try arguments.string("by").map { try DecisionReference.parse($0) },
-                        on: arguments.date("date"), actor: context.actor)
+                        by: try arguments.string("by").map { try DecisionCitation.parse($0, key: "by") },
+                        on: try arguments.requiredDate("date"), actor: context.actor)
                     return Reply(
                         code: .ok, records: [record(group)],
                         summary: [ReplyField("body", .string(group.body)), ReplyField("wg", .string(group.code))])

@@ -36,8 +36,12 @@ public struct PlenaryConfiguration: Sendable, Equatable {
         public var listen: String = "127.0.0.1"
         /// The TCP port.
         public var port: Int = 7411
-        /// Connections served at once; more are greeted with 421 and closed.
+        /// Connections open at once, of every kind: `limits.max_unauthenticated` of them for connections that have
+        /// not authenticated yet, the rest for those that have.
         public var maxConnections: Int = 1_000
+        /// Connections the kernel may hold completed but not yet accepted (capped by net.core.somaxconn): a flood
+        /// of connections must not overflow the queue, or everyone's connection attempts are dropped with them.
+        public var listenBacklog: Int = 4_096
         /// Connections one token may hold authenticated at once; the next `auth` with it is answered 421.
         public var maxConnectionsPerToken: Int = 64
         /// A unix socket to listen on as well as TCP; nil for none. Its file permissions are the first gate.
@@ -95,6 +99,18 @@ public struct PlenaryConfiguration: Sendable, Equatable {
         public var watchQueueEvents: Int = 4_096
         /// Seconds a watcher may read nothing while events wait for it before it is answered 421 and closed.
         public var watchStallTimeoutSeconds: Int = 10
+        /// Connections that have not authenticated yet, at most, out of `server.max_connections`.
+        public var maxUnauthenticated: Int = 256
+        /// Of those, the most one source address (an IPv6 /64) may hold.
+        public var maxUnauthenticatedPerAddress: Int = 32
+        /// Authenticated slots only admin tokens may take.
+        public var reservedAdminConnections: Int = 3
+        /// Seconds to authenticate for a connection that arrives while the server is under pressure.
+        public var authTimeoutUnderPressureSeconds: Int = 3
+        /// How full the unauthenticated budget is, in percent, when the server is under pressure.
+        public var unauthenticatedPressurePercent: Int = 50
+        /// Seconds between the log lines that count the connections refused or closed by these limits.
+        public var refusalLogIntervalSeconds: Int = 10
     }
 
     /// Authentication.
@@ -135,12 +151,16 @@ public struct PlenaryConfiguration: Sendable, Equatable {
         "database.url", "database.pool_size", "database.acquire_timeout_ms", "database.statement_timeout_ms",
         "database.connect_timeout_s", "database.health_check_after_idle_ms",
         "embedded.directory",
-        "server.listen", "server.port", "server.max_connections", "server.max_connections_per_token",
+        "server.listen", "server.port", "server.max_connections", "server.listen_backlog",
+        "server.max_connections_per_token",
         "server.socket", "server.socket_mode", "server.tls.certificate", "server.tls.key",
         "server.allow_plaintext_remote",
         "limits.line_bytes_before_auth", "limits.line_bytes", "limits.in_flight_per_connection",
         "limits.auth_timeout_s", "limits.idle_timeout_s", "limits.command_timeout_ms",
         "limits.max_consecutive_errors", "limits.watch_queue_events", "limits.watch_stall_timeout_s",
+        "limits.max_unauthenticated", "limits.max_unauthenticated_per_address", "limits.reserved_admin_connections",
+        "limits.auth_timeout_under_pressure_s", "limits.unauthenticated_pressure_percent",
+        "limits.refusal_log_interval_s",
         "auth.bootstrap_admin_token",
         "log.level",
     ]
@@ -216,6 +236,8 @@ public struct PlenaryConfiguration: Sendable, Equatable {
         settings.server.maxConnectionsPerToken =
             try values.int("server.max_connections_per_token", 1...100_000)
             ?? settings.server.maxConnectionsPerToken
+        settings.server.listenBacklog =
+            try values.int("server.listen_backlog", 1...65_535) ?? settings.server.listenBacklog
         try parseTransport(values, into: &settings.server)
         settings.limits.lineBytesBeforeAuth =
             try values.int("limits.line_bytes_before_auth", 64...65_536)
@@ -239,6 +261,7 @@ public struct PlenaryConfiguration: Sendable, Equatable {
             try values.int("limits.watch_queue_events", 16...1_000_000) ?? settings.limits.watchQueueEvents
         settings.limits.watchStallTimeoutSeconds =
             try values.int("limits.watch_stall_timeout_s", 1...3_600) ?? settings.limits.watchStallTimeoutSeconds
+        try parseDoor(values, into: &settings)
         settings.auth.bootstrapAdminToken =
             try values.bool("auth.bootstrap_admin_token")
             ?? settings.auth.bootstrapAdminToken
@@ -249,6 +272,43 @@ public struct PlenaryConfiguration: Sendable, Equatable {
             settings.log.level = level.lowercased()
         }
         return settings
+    }
+
+    /// The door's limits, and how they fit together: the unauthenticated budget and the admins' reserve must leave
+    /// room in `server.max_connections` for connections that authenticate with other tokens.
+    private static func parseDoor(_ values: Values, into settings: inout PlenaryConfiguration) throws(PlenaryError) {
+        settings.limits.maxUnauthenticated =
+            try values.int("limits.max_unauthenticated", 1...100_000) ?? settings.limits.maxUnauthenticated
+        settings.limits.maxUnauthenticatedPerAddress =
+            try values.int("limits.max_unauthenticated_per_address", 1...100_000)
+            ?? settings.limits.maxUnauthenticatedPerAddress
+        settings.limits.reservedAdminConnections =
+            try values.int("limits.reserved_admin_connections", 0...100_000)
+            ?? settings.limits.reservedAdminConnections
+        settings.limits.authTimeoutUnderPressureSeconds =
+            try values.int("limits.auth_timeout_under_pressure_s", 1...3_600)
+            ?? settings.limits.authTimeoutUnderPressureSeconds
+        settings.limits.unauthenticatedPressurePercent =
+            try values.int("limits.unauthenticated_pressure_percent", 1...100)
+            ?? settings.limits.unauthenticatedPressurePercent
+        settings.limits.refusalLogIntervalSeconds =
+            try values.int("limits.refusal_log_interval_s", 1...86_400) ?? settings.limits.refusalLogIntervalSeconds
+        let limits = settings.limits
+        let total = settings.server.maxConnections
+        if limits.maxUnauthenticatedPerAddress > limits.maxUnauthenticated {
+            throw values.error(
+                "limits.max_unauthenticated_per_address",
+                "must not exceed limits.max_unauthenticated (\(limits.maxUnauthenticated))",
+                "\(limits.maxUnauthenticatedPerAddress)")
+        }
+        if limits.maxUnauthenticated + limits.reservedAdminConnections >= total {
+            throw values.error(
+                "limits.max_unauthenticated",
+                "with limits.reserved_admin_connections (\(limits.reservedAdminConnections)) must leave room in "
+                    + "server.max_connections (\(total)) for authenticated connections; lower it or raise "
+                    + "server.max_connections",
+                "\(limits.maxUnauthenticated)")
+        }
     }
 
     /// The unix socket and TLS keys: a socket path with its mode, and a certificate and key named together.

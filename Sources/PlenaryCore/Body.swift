@@ -10,7 +10,7 @@ public struct Body: Sendable, Hashable, Codable {
     /// The body's home time zone, an IANA name such as `Europe/Vienna`.
     public var timeZone: String
 
-    /// Creates a body value (not validated: see `Body.validate`).
+    /// Creates a body value (not validated: see ``validate()``).
     public init(code: String, name: String, treaty: String? = nil, timeZone: String = "UTC") {
         self.code = code
         self.name = name
@@ -35,5 +35,40 @@ public struct Body: Sendable, Hashable, Codable {
             }
         }
         return nil
+    }
+
+    /// Checks every field, naming the first one at fault. The database holds the same rules (`bodies_*`
+    /// constraints, Schema/0001) and has the last word whoever connects.
+    public func validate() throws(DomainError) {
+        if let rule = Body.codeViolation(code) { throw .invalid("code", rule) }
+        try FieldRules.text(name, field: "name", limit: 500)
+        if let treaty, FieldRules.isBlank(treaty) || treaty.count > 500 {
+            throw .invalid("treaty", "must be 1 to 500 characters when given")
+        }
+        try FieldRules.timeZone(timeZone)
+    }
+
+    /// A body as the database records it: its row id beside its value. Services that lock or join on the body
+    /// carry the id; everything else reads through to the body (`recorded.code`, `recorded.timeZone`).
+    @dynamicMemberLookup
+    public struct Recorded: Sendable, Hashable {
+        /// The row id.
+        public var id: Int
+        /// The body.
+        public var body: Body
+
+        /// Pairs a body with its row id.
+        public init(id: Int, body: Body) {
+            self.id = id
+            self.body = body
+        }
+
+        /// Creates the record of a body from its fields (the treaty left out: the calendar never needs it).
+        public init(id: Int, code: String, name: String, timeZone: String) {
+            self.init(id: id, body: Body(code: code, name: name, timeZone: timeZone))
+        }
+
+        /// Reads a field of the body.
+        public subscript<Value>(dynamicMember field: KeyPath<Body, Value>) -> Value { body[keyPath: field] }
     }
 }

@@ -9,16 +9,14 @@ import Foundation
 /// pool's leasing is what makes that safe, not a lock in here.
 public final class Connection: @unchecked Sendable {
     private var handle: OpaquePointer?
-    private var preparedStatements: [String: String] = [:]
+    /// The statements prepared on this connection by SQL text: their names and when each was last used, so the
+    /// least recently used one goes when there are ``preparedStatementLimit`` of them.
+    private var preparedStatements: [String: (name: String, lastUse: UInt64)] = [:]
     private var statementCounter = 0
-    /// Inside `transaction`: BEGIN not sent yet. It travels with the first statement, in one round trip.
-    private var beginPending = false
-    /// Inside `transaction`: statements to run just before COMMIT, sent with it in one round trip.
-    private var atCommit: [Statement] = []
-    /// Whether `transaction` is running its body on this connection.
-    private var inManagedTransaction = false
-    /// A pipeline could not be left (results unread after a failure): the connection is no longer usable.
-    private var stuckInPipeline = false
+    private var uses: UInt64 = 0
+    /// The most statements kept prepared on this connection; each holds memory in the server's backend.
+    public let preparedStatementLimit: Int
+    private var phase = Phase.idle
     private let canceller: Canceller
     /// The conninfo the connection was opened with, kept to reconnect; never logged (it may hold a password).
     private let conninfo: String
@@ -28,8 +26,13 @@ public final class Connection: @unchecked Sendable {
     ///
     /// `defaults` are libpq keywords applied *under* the string: the string (or a `PG*` variable) overrides them,
     /// which is how the pool sets `connect_timeout` and `application_name` without taking them from the user.
-    public init(conninfo: String, defaults: [String: String] = [:]) throws(PostgresError) {
+    ///
+    /// `preparedStatementLimit` bounds the prepared-statement cache (see ``query(_:_:)``).
+    public init(
+        conninfo: String, defaults: [String: String] = [:], preparedStatementLimit: Int = 256
+    ) throws(PostgresError) {
         self.conninfo = conninfo
+        self.preparedStatementLimit = max(1, preparedStatementLimit)
         let connection: OpaquePointer? = Connection.connect(conninfo, defaults: defaults)
         guard let connection, PQstatus(connection) == CONNECTION_OK else {
             // Read the message before PQfinish frees it.
@@ -53,6 +56,33 @@ public final class Connection: @unchecked Sendable {
     deinit {
         canceller.invalidate()
         if let handle { PQfinish(handle) }
+    }
+
+    /// Where the connection is, as ``transaction(_:)`` and pipelines leave it: one state, so no combination of
+    /// flags can say two things at once.
+    private enum Phase {
+        /// Outside ``transaction(_:)``.
+        case idle
+        /// Inside ``transaction(_:)``: BEGIN not sent yet while `beginPending` (it travels with the first statement,
+        /// in one round trip), and the statements queued by ``queryAtCommit(_:_:)`` to send with the COMMIT.
+        case transaction(beginPending: Bool, atCommit: [Statement])
+        /// A pipeline could not be left (results unread after a failure): the connection is no longer usable, and
+        /// the pool replaces it.
+        case broken
+    }
+
+    /// Whether BEGIN is still to be sent.
+    private var beginPending: Bool {
+        if case .transaction(beginPending: true, _) = phase { return true }
+        return false
+    }
+
+    /// Takes the pending BEGIN: true when it was still to be sent, and the caller now sends it (or, at the end of
+    /// a transaction that ran nothing, drops it).
+    private func takeBegin() -> Bool {
+        guard case .transaction(beginPending: true, let queued) = phase else { return false }
+        phase = .transaction(beginPending: false, atCommit: queued)
+        return true
     }
 
     private static func connect(_ conninfo: String, defaults: [String: String]) -> OpaquePointer? {
@@ -85,7 +115,8 @@ public final class Connection: @unchecked Sendable {
     /// Whether libpq still considers the connection usable. A connection whose server restarted reports bad only
     /// after the next attempt to use it.
     public var isHealthy: Bool {
-        guard let handle, !stuckInPipeline else { return false }
+        guard let handle else { return false }
+        if case .broken = phase { return false }
         return PQstatus(handle) == CONNECTION_OK && PQtransactionStatus(handle) != PQTRANS_UNKNOWN
     }
 
@@ -120,8 +151,7 @@ public final class Connection: @unchecked Sendable {
     public func query(_ sql: String, _ parameters: [any PostgresEncodable] = []) throws(PostgresError) -> QueryResult {
         let handle = try requireHandle()
         let name = try preparedName(for: sql, parameterCount: parameters.count, handle: handle)
-        if beginPending {
-            beginPending = false
+        if takeBegin() {
             return try runPipelined([(name, parameters)], opening: true, closing: false, handle: handle)[0]
         }
         let encoded = parameters.map { $0.postgresText }
@@ -147,9 +177,7 @@ public final class Connection: @unchecked Sendable {
             let name = try preparedName(for: statement.sql, parameterCount: statement.parameters.count, handle: handle)
             prepared.append((name, statement.parameters))
         }
-        let opening = beginPending
-        beginPending = false
-        return try runPipelined(prepared, opening: opening, closing: false, handle: handle)
+        return try runPipelined(prepared, opening: takeBegin(), closing: false, handle: handle)
     }
 
     /// Runs a statement just before the transaction commits, in the same round trip as the COMMIT (inside
@@ -157,17 +185,17 @@ public final class Connection: @unchecked Sendable {
     /// later in the transaction reads: the row locks it takes are then held for the server's own time only, not
     /// across a network round trip. Its failure fails the commit, which rolls everything back.
     public func queryAtCommit(_ sql: String, _ parameters: [any PostgresEncodable] = []) throws(PostgresError) {
-        guard inManagedTransaction else {
+        guard case .transaction(let pending, var queued) = phase else {
             try query(sql, parameters)
             return
         }
-        atCommit.append(Statement(sql, parameters))
+        queued.append(Statement(sql, parameters))
+        phase = .transaction(beginPending: pending, atCommit: queued)
     }
 
     /// Sends BEGIN now if it is still waiting for the first statement (before anything that does not carry it).
     private func flushBegin() throws(PostgresError) {
-        guard beginPending else { return }
-        beginPending = false
+        guard takeBegin() else { return }
         try simpleQuery("BEGIN")
     }
 
@@ -186,7 +214,7 @@ public final class Connection: @unchecked Sendable {
         defer {
             // A pipeline left with results unread (the connection failed half-way) cannot be left at all: such a
             // connection is done, and the pool replaces it.
-            if PQexitPipelineMode(handle) != 1 { stuckInPipeline = true }
+            if PQexitPipelineMode(handle) != 1 { phase = .broken }
         }
         var sent = true
         if opening { sent = PQsendQueryParams(handle, "BEGIN", 0, nil, nil, nil, nil, 0) == 1 }
@@ -264,10 +292,7 @@ public final class Connection: @unchecked Sendable {
     /// (migration files). Never use it with values that came from outside.
     public func simpleQuery(_ sql: String) throws(PostgresError) {
         let handle = try requireHandle()
-        if beginPending {
-            beginPending = false
-            try simpleQuery("BEGIN")
-        }
+        if takeBegin() { try simpleQuery("BEGIN") }
         guard PQsendQuery(handle, sql) == 1 else {
             throw PostgresError(kind: .connection, message: Connection.errorMessage(of: handle))
         }
@@ -288,13 +313,31 @@ public final class Connection: @unchecked Sendable {
     private func preparedName(
         for sql: String, parameterCount: Int, handle: OpaquePointer
     ) throws(PostgresError) -> String {
-        if let name = preparedStatements[sql] { return name }
+        uses += 1
+        if let known = preparedStatements[sql] {
+            preparedStatements[sql]?.lastUse = uses
+            return known.name
+        }
+        if preparedStatements.count >= preparedStatementLimit,
+            let (oldest, entry) = preparedStatements.min(by: { $0.value.lastUse < $1.value.lastUse })
+        {
+            preparedStatements[oldest] = nil
+            deallocate(entry.name, handle: handle)
+        }
         statementCounter += 1
         let name = "plenary_\(statementCounter)"
         let result = PQprepare(handle, name, sql, 0, nil)
         _ = try consume(result, handle: handle)
-        preparedStatements[sql] = name
+        preparedStatements[sql] = (name, uses)
         return name
+    }
+
+    /// Frees a prepared statement on the server. It is never in a pipeline here, and it is no part of any
+    /// transaction (DEALLOCATE takes effect at once), so a BEGIN still pending stays pending. A failure (an aborted
+    /// transaction refuses every statement) leaves the statement until the connection closes; the name is not
+    /// used again either way.
+    private func deallocate(_ name: String, handle: OpaquePointer) {
+        if let result = PQexec(handle, "DEALLOCATE \(name)") { PQclear(result) }
     }
 
     /// The number of statements prepared on this connection (for tests and metrics).
@@ -336,12 +379,9 @@ public final class Connection: @unchecked Sendable {
     /// `transaction`, asking `gate` before COMMIT: a transaction its caller abandoned rolls back instead.
     func transaction<T>(gate: CommitGate?, _ body: (Connection) throws -> T) throws -> T {
         _ = try requireHandle()
-        beginPending = true
-        inManagedTransaction = true
-        atCommit = []
+        phase = .transaction(beginPending: true, atCommit: [])
         defer {
-            inManagedTransaction = false
-            atCommit = []
+            if case .transaction = phase { phase = .idle }
         }
         let value: T
         do {
@@ -366,13 +406,12 @@ public final class Connection: @unchecked Sendable {
     /// COMMIT, with the statements queued for it; nothing at all when the body ran no statement.
     private func commit() throws(PostgresError) {
         let handle = try requireHandle()
-        let queued = atCommit
-        atCommit = []
+        guard case .transaction(let pending, let queued) = phase else {
+            throw PostgresError(kind: .connection, message: "the connection broke; the transaction did not commit")
+        }
+        phase = .transaction(beginPending: pending, atCommit: [])
         if queued.isEmpty {
-            if beginPending {
-                beginPending = false
-                return
-            }
+            if takeBegin() { return }
             try simpleQuery("COMMIT")
             return
         }
@@ -382,8 +421,7 @@ public final class Connection: @unchecked Sendable {
             let name = try preparedName(for: statement.sql, parameterCount: statement.parameters.count, handle: handle)
             prepared.append((name, statement.parameters))
         }
-        let opening = beginPending
-        beginPending = false
+        let opening = takeBegin()
         // The statements sent with the COMMIT are part of committing, which its caller can no longer abandon (see
         // CommitGate): no cancel request may stop them half-way and turn a commit already on its way into a refusal.
         canceller.suppress()
@@ -393,86 +431,9 @@ public final class Connection: @unchecked Sendable {
 
     /// Rolls back if a transaction is open; a connection that broke meanwhile has nothing to roll back.
     func rollbackQuietly() {
-        if beginPending {
-            beginPending = false
-            return
-        }
+        if takeBegin() { return }
         guard isInTransaction else { return }
         try? simpleQuery("ROLLBACK")
-    }
-
-    // MARK: - Pipeline
-
-    /// Sends every statement before reading any reply (libpq pipeline mode), so a batch costs one round trip per
-    /// chunk instead of one per statement. Statements run in order. Outside an explicit transaction each chunk is
-    /// one implicit transaction: the first failure rolls its chunk back, skips the rest, and is thrown. Run it inside
-    /// `transaction` when the whole batch must be all or nothing.
-    public func pipeline(_ statements: [Statement], chunkSize: Int = 256) throws(PostgresError) -> [QueryResult] {
-        let handle = try requireHandle()
-        try flushBegin()
-        guard PQenterPipelineMode(handle) == 1 else {
-            throw PostgresError(kind: .protocolViolation, message: Connection.errorMessage(of: handle))
-        }
-        defer { PQexitPipelineMode(handle) }
-        var results: [QueryResult] = []
-        results.reserveCapacity(statements.count)
-        var start = 0
-        // Chunks keep both sides' socket buffers from filling up at once, which in blocking mode could deadlock.
-        while start < statements.count {
-            let chunk = statements[start..<min(start + max(1, chunkSize), statements.count)]
-            try sendChunk(chunk, handle: handle)
-            try readChunk(count: chunk.count, into: &results, handle: handle)
-            start += chunk.count
-        }
-        return results
-    }
-
-    private func sendChunk(_ chunk: ArraySlice<Statement>, handle: OpaquePointer) throws(PostgresError) {
-        for statement in chunk {
-            let encoded = statement.parameters.map { $0.postgresText }
-            let sent = withOptionalCStrings(encoded) { pointers in
-                PQsendQueryParams(handle, statement.sql, Int32(pointers.count), nil, pointers, nil, nil, 0)
-            }
-            guard sent == 1 else {
-                throw PostgresError(kind: .connection, message: Connection.errorMessage(of: handle))
-            }
-        }
-        guard PQpipelineSync(handle) == 1 else {
-            throw PostgresError(kind: .connection, message: Connection.errorMessage(of: handle))
-        }
-    }
-
-    private func readChunk(count: Int, into results: inout [QueryResult], handle: OpaquePointer) throws(PostgresError) {
-        var firstError: PostgresError?
-        var received = 0
-        while received < count {
-            guard let result = PQgetResult(handle) else {
-                throw PostgresError(kind: .connection, message: Connection.errorMessage(of: handle))
-            }
-            let status = PQresultStatus(result)
-            switch status {
-            case PGRES_COMMAND_OK, PGRES_TUPLES_OK:
-                results.append(QueryResult(result))
-            case PGRES_PIPELINE_ABORTED:
-                break
-            default:
-                if firstError == nil { firstError = PostgresError.from(result: result, connection: handle) }
-            }
-            PQclear(result)
-            received += 1
-            // Each statement's results end with a NULL.
-            while let extra = PQgetResult(handle) { PQclear(extra) }
-        }
-        // Then the sync point.
-        guard let sync = PQgetResult(handle) else {
-            throw PostgresError(kind: .connection, message: Connection.errorMessage(of: handle))
-        }
-        let syncStatus = PQresultStatus(sync)
-        PQclear(sync)
-        if syncStatus != PGRES_PIPELINE_SYNC, firstError == nil {
-            firstError = PostgresError(kind: .protocolViolation, message: "pipeline: expected a sync point")
-        }
-        if let firstError { throw firstError }
     }
 
     // MARK: - COPY

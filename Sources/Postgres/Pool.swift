@@ -65,6 +65,7 @@ public final class ConnectionPool: Sendable {
 
     private struct Waiter {
         var id: UInt64
+        var deadline: ContinuousClock.Instant
         var continuation: CheckedContinuation<Slot, any Error>
     }
 
@@ -75,12 +76,15 @@ public final class ConnectionPool: Sendable {
         var nextWaiterID: UInt64 = 0
         var replaced = 0
         var isShutDown = false
+        /// Whether the one task that fails waiters whose acquire timeout passed is running.
+        var sweeping = false
     }
 
     /// The pool's settings.
     public let configuration: Configuration
     private let state = Mutex(State())
     private let executor: BlockingExecutor
+    private let cancellations = CancelRepeater()
     private let logger: Logger
 
     /// Creates a pool; connections are opened on first use.
@@ -90,7 +94,10 @@ public final class ConnectionPool: Sendable {
         self.executor = BlockingExecutor(threads: configuration.size, name: "plenary-pg")
     }
 
-    deinit { executor.shutdown() }
+    deinit {
+        executor.shutdown()
+        cancellations.shutdown()
+    }
 
     /// Current counts.
     public var statistics: Statistics {
@@ -105,7 +112,7 @@ public final class ConnectionPool: Sendable {
         _ body: @escaping @Sendable (Connection) throws -> T
     ) async throws -> T {
         let slot = try await acquire()
-        let running = RunningStatement()
+        let running = RunningStatement(repeater: cancellations)
         return try await withTaskCancellationHandler {
             try await executor.run { [self] in
                 defer { running.finish() }
@@ -180,20 +187,47 @@ public final class ConnectionPool: Sendable {
     }
 
     private func waitForSlot(id: UInt64) async throws -> Slot {
-        let timeout = configuration.acquireTimeout
+        let deadline = ContinuousClock.now + configuration.acquireTimeout
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Slot, any Error>) in
-                state.withLock { $0.waiters.append(Waiter(id: id, continuation: continuation)) }
-                Task { [weak self] in
-                    try? await Task.sleep(for: timeout)
-                    self?.abandonWaiter(
-                        id: id,
-                        error: PostgresError(
-                            kind: .unavailable, message: "no database connection free within \(timeout)"))
+                let startSweeping = state.withLock { state -> Bool in
+                    state.waiters.append(Waiter(id: id, deadline: deadline, continuation: continuation))
+                    defer { state.sweeping = true }
+                    return !state.sweeping
                 }
+                if startSweeping { Task { await self.sweepWaiters() } }
             }
         } onCancel: {
             abandonWaiter(id: id, error: PostgresError(kind: .cancelled, message: "cancelled while waiting"))
+        }
+    }
+
+    /// Fails the waiters whose acquire timeout passed. One task for all of them, running only while any wait: a
+    /// sleeping task per waiter held its memory for the whole timeout, also for the waiters served at once. Waiters
+    /// queue in order and share one timeout, so the first one's deadline is the next one due.
+    private func sweepWaiters() async {
+        let timeout = configuration.acquireTimeout
+        while true {
+            let next = state.withLock { state -> ContinuousClock.Instant? in
+                guard let first = state.waiters.first else {
+                    state.sweeping = false
+                    return nil
+                }
+                return first.deadline
+            }
+            guard let next else { return }
+            if next > .now { try? await Task.sleep(until: next, clock: .continuous) }
+            let now = ContinuousClock.now
+            let overdue = state.withLock { state -> [Waiter] in
+                let overdue = state.waiters.prefix { $0.deadline <= now }
+                state.waiters.removeFirst(overdue.count)
+                return Array(overdue)
+            }
+            for waiter in overdue {
+                waiter.continuation.resume(
+                    throwing: PostgresError(
+                        kind: .unavailable, message: "no database connection free within \(timeout)"))
+            }
         }
     }
 
@@ -279,6 +313,11 @@ public final class ConnectionPool: Sendable {
 /// starts does not start it, and a cancel is repeated until the body has finished.
 final class RunningStatement: Sendable {
     private let state = Mutex<(canceller: Canceller?, cancelled: Bool, finished: Bool)>((nil, false, false))
+    private let repeater: CancelRepeater
+
+    init(repeater: CancelRepeater) {
+        self.repeater = repeater
+    }
 
     /// Arms the handle for a lease that is about to run; false when the caller was cancelled already.
     func start(_ canceller: Canceller) -> Bool {
@@ -297,23 +336,77 @@ final class RunningStatement: Sendable {
     }
 
     /// Cancels now, and again every 200 ms until the lease's body has finished, so a request that raced the
-    /// statement's start (or arrived between two statements of the body) is not lost.
+    /// statement's start (or arrived between two statements of the body) is not lost. The pool's one
+    /// ``CancelRepeater`` thread sends them: `PQcancel` blocks on a connection of its own to the server.
     func cancel() {
         let alreadyCancelled = state.withLock { state -> Bool in
             defer { state.cancelled = true }
             return state.cancelled || state.finished
         }
         guard !alreadyCancelled else { return }
-        let thread = Thread { [self] in
-            while true {
-                let (canceller, finished) = state.withLock { ($0.canceller, $0.finished) }
-                if finished { return }
-                canceller?.cancel()
-                Thread.sleep(forTimeInterval: 0.2)
-            }
-        }
+        repeater.add(self)
+    }
+
+    /// Sends one cancel request; false once the body has finished (nothing more to cancel).
+    fileprivate func cancelOnce() -> Bool {
+        let (canceller, finished) = state.withLock { ($0.canceller, $0.finished) }
+        if finished { return false }
+        canceller?.cancel()
+        return true
+    }
+}
+
+/// The one thread of a pool that sends cancel requests, repeated every 200 ms for each cancelled lease until its
+/// body has finished. It runs only while some lease is being cancelled: a thread per cancelled lease meant a burst
+/// of timeouts (a frozen database under load) started hundreds of threads.
+final class CancelRepeater: @unchecked Sendable {
+    // NSCondition guards `pending`, `running` and `closed`; it is the only access path, hence @unchecked.
+    private let condition = NSCondition()
+    private var pending: [RunningStatement] = []
+    private var running = false
+    private var closed = false
+
+    /// Cancels `statement` now and again until it has finished.
+    func add(_ statement: RunningStatement) {
+        condition.lock()
+        defer { condition.unlock() }
+        guard !closed else { return }
+        pending.append(statement)
+        condition.signal()
+        guard !running else { return }
+        running = true
+        let thread = Thread { [self] in loop() }
         thread.name = "plenary-pg-cancel"
         thread.start()
+    }
+
+    /// Stops the thread (the pool is gone).
+    func shutdown() {
+        condition.lock()
+        closed = true
+        pending.removeAll()
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    private func loop() {
+        while true {
+            condition.lock()
+            let round = pending
+            pending.removeAll()
+            condition.unlock()
+            // Sent outside the lock: each is a round trip to the server.
+            let unfinished = round.filter { $0.cancelOnce() }
+            condition.lock()
+            pending.insert(contentsOf: unfinished, at: 0)
+            if pending.isEmpty || closed {
+                running = false
+                condition.unlock()
+                return
+            }
+            _ = condition.wait(until: Date(timeIntervalSinceNow: 0.2))
+            condition.unlock()
+        }
     }
 }
 

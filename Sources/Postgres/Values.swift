@@ -11,6 +11,16 @@ public protocol PostgresEncodable: Sendable {
 public protocol PostgresDecodable {
     /// Decodes the column's text, or throws a decoding error that says what was expected.
     init(postgresText text: String) throws(PostgresError)
+    /// Decodes the column's text from its bytes (UTF-8, as the server sent them). By default through a `String`;
+    /// integers and booleans read the bytes themselves, so a row decodes without a `String` per cell.
+    init(postgresBytes bytes: UnsafeRawBufferPointer) throws(PostgresError)
+}
+
+extension PostgresDecodable {
+    /// Through a `String` made of the bytes.
+    public init(postgresBytes bytes: UnsafeRawBufferPointer) throws(PostgresError) {
+        try self.init(postgresText: String(decoding: bytes, as: UTF8.self))
+    }
 }
 
 /// Both directions.
@@ -41,20 +51,10 @@ public struct QueryResult: Sendable {
             names.append(String(cString: PQfname(result, Int32(column))))
         }
         let index = ColumnIndex(names)
+        let cells = ResultCells(result, rows: rowCount, columns: columnCount)
         var rows: [Row] = []
         rows.reserveCapacity(rowCount)
-        for row in 0..<rowCount {
-            var values: [String?] = []
-            values.reserveCapacity(columnCount)
-            for column in 0..<columnCount {
-                if PQgetisnull(result, Int32(row), Int32(column)) == 1 {
-                    values.append(nil)
-                } else {
-                    values.append(String(cString: PQgetvalue(result, Int32(row), Int32(column))))
-                }
-            }
-            rows.append(Row(values: values, index: index))
-        }
+        for row in 0..<rowCount { rows.append(Row(cells: cells, first: row * columnCount, index: index)) }
         self.columns = names
         self.rows = rows
         self.affectedRows = Int(String(cString: PQcmdTuples(result))) ?? 0
@@ -74,41 +74,107 @@ final class ColumnIndex: Sendable {
     }
 }
 
+/// Every cell of a result, copied out of libpq into one buffer: one allocation per result instead of a `String`
+/// per cell, and a cell becomes a `String` only when a caller asks for one.
+final class ResultCells: Sendable {
+    private let bytes: [UInt8]
+    /// Per cell, row by row: where its bytes start, and how many there are (-1 for NULL).
+    private let starts: [Int]
+    private let lengths: [Int32]
+
+    init(_ result: OpaquePointer, rows: Int, columns: Int) {
+        var total = 0
+        var lengths: [Int32] = []
+        lengths.reserveCapacity(rows * columns)
+        for row in 0..<rows {
+            for column in 0..<columns {
+                let length =
+                    PQgetisnull(result, Int32(row), Int32(column)) == 1
+                    ? -1 : PQgetlength(result, Int32(row), Int32(column))
+                lengths.append(length)
+                total += Int(max(0, length))
+            }
+        }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(total)
+        var starts: [Int] = []
+        starts.reserveCapacity(lengths.count)
+        for row in 0..<rows {
+            for column in 0..<columns {
+                starts.append(bytes.count)
+                let length = Int(lengths[row * columns + column])
+                guard length > 0, let value = PQgetvalue(result, Int32(row), Int32(column)) else { continue }
+                bytes.append(contentsOf: UnsafeRawBufferPointer(start: value, count: length))
+            }
+        }
+        self.bytes = bytes
+        self.starts = starts
+        self.lengths = lengths
+    }
+
+    func isNull(_ cell: Int) -> Bool { lengths[cell] < 0 }
+
+    /// Runs `body` with the bytes of a cell, nil for NULL.
+    func withBytes<R, E: Error>(
+        _ cell: Int, _ body: (UnsafeRawBufferPointer?) throws(E) -> R
+    ) throws(E) -> R {
+        let length = Int(lengths[cell])
+        guard length >= 0 else { return try body(nil) }
+        let start = starts[cell]
+        let result: Result<R, E> = bytes.withUnsafeBytes { buffer in
+            do throws(E) {
+                return .success(try body(UnsafeRawBufferPointer(rebasing: buffer[start..<start + length])))
+            } catch {
+                return .failure(error)
+            }
+        }
+        return try result.get()
+    }
+}
+
 /// One row of a result. Values are read by column name or position and decoded to the type asked for; reading
 /// NULL into a non-optional type is an error naming the column.
 public struct Row: Sendable {
-    let values: [String?]
+    let cells: ResultCells
+    /// The row's first cell in `cells`.
+    let first: Int
     let index: ColumnIndex
 
     /// The number of columns.
-    public var count: Int { values.count }
+    public var count: Int { index.names.count }
 
     /// The raw text of a column, nil for NULL.
     public func text(_ column: String) throws(PostgresError) -> String? {
-        values[try position(column)]
+        cells.withBytes(first + (try position(column))) { bytes in
+            bytes.map { String(decoding: $0, as: UTF8.self) }
+        }
     }
 
     /// Decodes a column that must not be NULL.
     public func decode<T: PostgresDecodable>(_ column: String, as type: T.Type = T.self) throws(PostgresError) -> T {
-        let position = try position(column)
-        guard let text = values[position] else {
-            throw PostgresError(kind: .decoding, message: "column \(column): is NULL, expected \(T.self)")
-        }
-        do {
-            return try T(postgresText: text)
-        } catch {
-            throw PostgresError(kind: .decoding, message: "column \(column): \(error.message)")
+        let cell = first + (try position(column))
+        return try cells.withBytes(cell) { (bytes) throws(PostgresError) -> T in
+            guard let bytes else {
+                throw PostgresError(kind: .decoding, message: "column \(column): is NULL, expected \(T.self)")
+            }
+            do throws(PostgresError) {
+                return try T(postgresBytes: bytes)
+            } catch {
+                throw PostgresError(kind: .decoding, message: "column \(column): \(error.message)")
+            }
         }
     }
 
     /// Decodes a column that may be NULL.
     public func decode<T: PostgresDecodable>(_ column: String, as type: T?.Type) throws(PostgresError) -> T? {
-        let position = try position(column)
-        guard let text = values[position] else { return nil }
-        do {
-            return try T(postgresText: text)
-        } catch {
-            throw PostgresError(kind: .decoding, message: "column \(column): \(error.message)")
+        let cell = first + (try position(column))
+        return try cells.withBytes(cell) { (bytes) throws(PostgresError) -> T? in
+            guard let bytes else { return nil }
+            do throws(PostgresError) {
+                return try T(postgresBytes: bytes)
+            } catch {
+                throw PostgresError(kind: .decoding, message: "column \(column): \(error.message)")
+            }
         }
     }
 
@@ -146,6 +212,38 @@ extension Int: PostgresCodable {
         guard let value = Int(text) else { throw decodingError(text, Int.self) }
         self = value
     }
+    /// Decimal digits, read from the bytes without a `String`.
+    public init(postgresBytes bytes: UnsafeRawBufferPointer) throws(PostgresError) {
+        guard let value = decimal(bytes) else {
+            throw decodingError(String(decoding: bytes, as: UTF8.self), Int.self)
+        }
+        self = value
+    }
+}
+
+/// An optionally signed run of decimal digits that fits an Int, or nil.
+func decimal(_ bytes: UnsafeRawBufferPointer) -> Int? {
+    var index = 0
+    var negative = false
+    if let sign = bytes.first, sign == UInt8(ascii: "-") || sign == UInt8(ascii: "+") {
+        negative = sign == UInt8(ascii: "-")
+        index = 1
+    }
+    guard index < bytes.count else { return nil }
+    var value = 0
+    while index < bytes.count {
+        let digit = bytes[index] &- UInt8(ascii: "0")
+        guard digit < 10 else { return nil }
+        // Accumulated negatively, so Int.min fits too.
+        let (shifted, overflow) = value.multipliedReportingOverflow(by: 10)
+        let (next, overflow2) = shifted.subtractingReportingOverflow(Int(digit))
+        guard !overflow, !overflow2 else { return nil }
+        value = next
+        index += 1
+    }
+    if negative { return value }
+    let (positive, overflow) = (0).subtractingReportingOverflow(value)
+    return overflow ? nil : positive
 }
 
 extension Int32: PostgresCodable {
@@ -197,6 +295,16 @@ extension Bool: PostgresCodable {
         case "t", "true": self = true
         case "f", "false": self = false
         default: throw decodingError(text, Bool.self)
+        }
+    }
+    /// `t`/`f` read from the bytes without a `String`; anything longer the text way.
+    public init(postgresBytes bytes: UnsafeRawBufferPointer) throws(PostgresError) {
+        if bytes.count == 1, bytes[0] == UInt8(ascii: "t") {
+            self = true
+        } else if bytes.count == 1, bytes[0] == UInt8(ascii: "f") {
+            self = false
+        } else {
+            try self.init(postgresText: String(decoding: bytes, as: UTF8.self))
         }
     }
 }

@@ -1,5 +1,6 @@
 import Decisions
 import Documents
+import PlenaryCore
 
 /// Where each page lives in the site, relative to its root. Every name is made from a natural key, so a page keeps
 /// its address across publications and databases: `CTOC_COP/sessions/4.html`,

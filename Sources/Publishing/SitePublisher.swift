@@ -48,14 +48,14 @@ public struct SitePublisher: Sendable {
         self.bodies = bodies
     }
 
-    func put(_ file: SiteFile, _ report: inout PublishReport) throws(PlenaryError) {
+    func put(_ file: SiteFile, _ report: inout PublishReport) throws(DomainError) {
         report.add(file.path, wrote: try writer.write(file))
     }
 
     // MARK: - Everything
 
     /// Publishes every page of the bodies.
-    public func publishAll() async throws(PlenaryError) -> PublishReport {
+    public func publishAll() async throws(DomainError) -> PublishReport {
         var report = PublishReport()
         let list = try await reader.bodyList(bodies)
         try put(renderer.stylesheet(), &report)
@@ -65,7 +65,7 @@ public struct SitePublisher: Sendable {
     }
 
     /// Every page of one body, its documents streamed.
-    func publishBody(_ body: Body, _ report: inout PublishReport) async throws(PlenaryError) {
+    func publishBody(_ body: Body, _ report: inout PublishReport) async throws(DomainError) {
         let record = try await reader.record(body)
         var bySession: [Int: [Document]] = [:]
         var byGroup: [String: [Document]] = [:]
@@ -94,10 +94,10 @@ public struct SitePublisher: Sendable {
             guard let prefetch else { break }
             do {
                 page = try await prefetch.value
-            } catch let error as PlenaryError {
+            } catch let error as DomainError {
                 throw error
             } catch {
-                throw PlenaryError.unavailable("documents of \(body.code): \(error)")
+                throw DomainError.unavailable("documents of \(body.code): \(error)")
             }
         }
         try await publishFront(record, &report)
@@ -110,7 +110,7 @@ public struct SitePublisher: Sendable {
         try publishDecisions(record, documents: symbols, &report)
     }
 
-    func publishFront(_ record: SiteReader.BodyRecord, _ report: inout PublishReport) async throws(PlenaryError) {
+    func publishFront(_ record: SiteReader.BodyRecord, _ report: inout PublishReport) async throws(DomainError) {
         let model = FrontPageModel(
             body: record.body, instruments: [], sessions: record.sessions, workingGroups: record.groups,
             meetings: record.meetings, upcoming: record.upcoming, decisions: record.decisions)
@@ -123,7 +123,7 @@ public struct SitePublisher: Sendable {
 
     func publishSession(
         _ record: SiteReader.BodyRecord, number: Int, documents: [Document], _ report: inout PublishReport
-    ) async throws(PlenaryError) {
+    ) async throws(DomainError) {
         let parts = record.sessions.filter { $0.number == number }.sorted { $0.part < $1.part }
         guard !parts.isEmpty else { return }
         let model = SessionPageModel(
@@ -136,7 +136,7 @@ public struct SitePublisher: Sendable {
 
     func publishGroup(
         _ record: SiteReader.BodyRecord, group: WorkingGroup, documents: [Document], _ report: inout PublishReport
-    ) async throws(PlenaryError) {
+    ) async throws(DomainError) {
         let code = record.body.code
         let model = WorkingGroupPageModel(
             body: record.body, group: group, renames: try await reader.renames(body: code, group: group.code),
@@ -148,7 +148,7 @@ public struct SitePublisher: Sendable {
 
     func publishDecisions(
         _ record: SiteReader.BodyRecord, documents: Set<String>, _ report: inout PublishReport
-    ) throws(PlenaryError) {
+    ) throws(DomainError) {
         var byCitation: [DecisionCitation: Decision] = [:]
         for decision in record.decisions { byCitation[decision.citation!] = decision }
         var linksOf: [DecisionCitation: [DecisionLink]] = [:]
@@ -177,13 +177,13 @@ public struct SitePublisher: Sendable {
     // MARK: - Changes
 
     /// Re-renders the pages the scopes name; files whose bytes did not change are not written.
-    public func publish(_ scopes: Set<ChangeScope>) async throws(PlenaryError) -> PublishReport {
+    public func publish(_ scopes: Set<ChangeScope>) async throws(DomainError) -> PublishReport {
         if scopes.contains(.everything) { return try await publishAll() }
         var report = PublishReport()
         let published = try await reader.bodyList(bodies)
         let byCode = Dictionary(published.map { ($0.code, $0) }, uniquingKeysWith: { first, _ in first })
         var records: [String: SiteReader.BodyRecord] = [:]
-        func record(_ code: String) async throws(PlenaryError) -> SiteReader.BodyRecord? {
+        func record(_ code: String) async throws(DomainError) -> SiteReader.BodyRecord? {
             if let known = records[code] { return known }
             guard let body = byCode[code] else { return nil }
             let read = try await reader.record(body)
@@ -226,10 +226,10 @@ public struct SitePublisher: Sendable {
             case .document(let text):
                 guard let symbol = try? DocumentSymbol(text) else { continue }
                 let document: Document
-                do throws(PlenaryError) {
+                do throws(DomainError) {
                     document = try await reader.document(symbol)
                 } catch {
-                    if error.code == .notFound { continue }
+                    if error.kind == .notFound { continue }
                     throw error
                 }
                 guard let body = byCode[document.body] else { continue }
@@ -274,7 +274,7 @@ public struct SitePublisher: Sendable {
     /// siblings' current text).
     func publishDocumentFamily(
         _ document: Document, body: Body, _ report: inout PublishReport
-    ) async throws(PlenaryError) {
+    ) async throws(DomainError) {
         var family = [document]
         if let parent = document.parent, let found = try? await reader.document(parent) {
             family.append(found)
@@ -300,15 +300,15 @@ public struct SitePublisher: Sendable {
     /// every publication; a failed one is reported and the whole site is redone at the next change.
     public func follow(
         _ source: any ChangeSource, published: @Sendable (PublishReport) -> Void,
-        failed: @Sendable (PlenaryError) -> Void
-    ) async throws(PlenaryError) {
+        failed: @Sendable (DomainError) -> Void
+    ) async throws(DomainError) {
         let commits = source.commits()
         defer { source.stop() }
         var cursor: Int
         do {
             cursor = try await source.newestSeq()
         } catch {
-            throw PlenaryError.unavailable("change feed: \(error)")
+            throw DomainError.unavailable("change feed: \(error)")
         }
         published(try await publishAll())
         var redo = false
@@ -326,7 +326,7 @@ public struct SitePublisher: Sendable {
             }
             scopes.remove(.nothing)
             guard !scopes.isEmpty else { continue }
-            do throws(PlenaryError) {
+            do throws(DomainError) {
                 published(try await publish(scopes))
                 redo = false
             } catch {

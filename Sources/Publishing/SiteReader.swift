@@ -36,7 +36,7 @@ public struct SiteReader: Sendable {
     }
 
     /// The bodies named (all when nil), by code; 550 for a code the registry does not hold.
-    public func bodyList(_ codes: [String]?) async throws(PlenaryError) -> [Body] {
+    public func bodyList(_ codes: [String]?) async throws(DomainError) -> [Body] {
         guard let codes else { return try await bodies.list().sorted { $0.code < $1.code } }
         var found: [Body] = []
         for code in Set(codes).sorted() { found.append(try await bodies.get(code: code)) }
@@ -65,7 +65,7 @@ public struct SiteReader: Sendable {
     }
 
     /// Reads a body's record (without documents).
-    public func record(_ body: Body) async throws(PlenaryError) -> BodyRecord {
+    public func record(_ body: Body) async throws(DomainError) -> BodyRecord {
         let code = body.code
         let all = try await calendar.calendar(body: code)
         let upcoming = try await calendar.calendar(body: code, upcoming: true, today: today)
@@ -87,24 +87,24 @@ public struct SiteReader: Sendable {
     }
 
     /// A group's renames, oldest first.
-    public func renames(body: String, group: String) async throws(PlenaryError) -> [WorkingGroupRename] {
+    public func renames(body: String, group: String) async throws(DomainError) -> [WorkingGroupRename] {
         try await groups.renames(body: body, code: group)
     }
 
     /// The decisions that established or changed a group.
-    public func acts(body: String, group: String) async throws(PlenaryError) -> [WorkingGroupAct] {
+    public func acts(body: String, group: String) async throws(DomainError) -> [WorkingGroupAct] {
         try await decisions.workingGroupActs(body: body, code: group, on: today)
     }
 
     /// One page of a body's documents in symbol order, `limit` at a time after `cursor`.
     public func documentPage(
         body: String, after cursor: String?, limit: Int = 1000
-    ) async throws(PlenaryError) -> DocumentPage {
+    ) async throws(DomainError) -> DocumentPage {
         try await documents.list(body: body, after: cursor, limit: limit, today: today)
     }
 
     /// Every document of a body that passes `filter`, in symbol order.
-    public func allDocuments(body: String, filter: DocumentFilter) async throws(PlenaryError) -> [Document] {
+    public func allDocuments(body: String, filter: DocumentFilter) async throws(DomainError) -> [Document] {
         var found: [Document] = []
         var cursor: String?
         repeat {
@@ -116,12 +116,12 @@ public struct SiteReader: Sendable {
     }
 
     /// The documents that revise, correct, add to or amend any of `symbols`.
-    public func derived(from symbols: [DocumentSymbol]) async throws(PlenaryError) -> [Document] {
+    public func derived(from symbols: [DocumentSymbol]) async throws(DomainError) -> [Document] {
         try await documents.derived(from: symbols)
     }
 
     /// The document registered under `symbol`, or 550.
-    public func document(_ symbol: DocumentSymbol) async throws(PlenaryError) -> Document {
+    public func document(_ symbol: DocumentSymbol) async throws(DomainError) -> Document {
         try await documents.get(symbol)
     }
 

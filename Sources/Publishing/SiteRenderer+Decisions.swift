@@ -219,11 +219,8 @@ extension SiteRenderer {
 
     /// A decision named by a working group's record: linked when the body's record holds it.
     func reference(
-        _ reference: DecisionReference, model: WorkingGroupPageModel, link: (String) -> String, into html: inout HTML
+        _ citation: DecisionCitation, model: WorkingGroupPageModel, link: (String) -> String, into html: inout HTML
     ) {
-        let kind: DecisionKind = reference.kind == .resolution ? .resolution : .decision
-        let citation = DecisionCitation(
-            kind: kind, number: DecisionNumber(session: reference.session, serial: reference.serial))
         if model.decisions.contains(citation) {
             html.link(link(SitePaths.decision(model.body.code, citation)), decisionName(citation))
         } else {

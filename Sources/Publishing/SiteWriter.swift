@@ -15,7 +15,7 @@ public struct SiteWriter: Sendable {
     public let root: String
 
     /// Creates a writer for `root` (created when missing).
-    public init(root: String) throws(PlenaryError) {
+    public init(root: String) throws(DomainError) {
         self.root = root.hasSuffix("/") ? String(root.dropLast()) : root
         guard Self.makeDirectories(self.root) else {
             throw .unavailable("output: cannot create the directory \(root)")
@@ -24,7 +24,7 @@ public struct SiteWriter: Sendable {
 
     /// Writes `file` unless it holds these bytes already; true when it wrote.
     @discardableResult
-    public func write(_ file: SiteFile) throws(PlenaryError) -> Bool {
+    public func write(_ file: SiteFile) throws(DomainError) -> Bool {
         let path = root + "/" + file.path
         if Self.holds(path, file.bytes) { return false }
         let temporary = path + ".tmp-\(getpid())"
@@ -93,7 +93,7 @@ public struct SiteWriter: Sendable {
         return true
     }
 
-    static func failure(_ path: String) -> PlenaryError {
+    static func failure(_ path: String) -> DomainError {
         .unavailable("output: cannot write \(path): \(String(cString: strerror(errno)))")
     }
 }

@@ -10,12 +10,12 @@ public struct PageWords: Sendable {
 
     /// Reads a table: a JSON object of key → text, with `language` naming its language. Placeholders are `{0}`,
     /// `{1}` …
-    public init(json: Data) throws(PlenaryError) {
+    public init(json: Data) throws(DomainError) {
         guard let object = try? JSONSerialization.jsonObject(with: json) as? [String: String] else {
-            throw .badArgument("words", "must be a JSON object of key → text")
+            throw .invalid("words", "must be a JSON object of key → text")
         }
         guard let language = object["language"], !language.isEmpty else {
-            throw .badArgument("words", "must name its language under the key \"language\"")
+            throw .invalid("words", "must name its language under the key \"language\"")
         }
         self.language = language
         self.table = object

@@ -27,14 +27,14 @@ public struct AgendaItemNumber: Sendable, Hashable, Comparable, Codable, CustomS
 
     /// Reads `item=` and `parent=` as the commands take them: `item=4`, `item=4(a)`, `item="4 (a)"`, or
     /// `item=a parent=4`. 504 names the key at fault.
-    public static func parse(item text: String, parent: String? = nil) throws(PlenaryError) -> AgendaItemNumber {
+    public static func parse(item text: String, parent: String? = nil) throws(DomainError) -> AgendaItemNumber {
         if let parent {
             guard let number = itemNumber(parent) else {
-                throw .badArgument("parent", "must be an agenda item number 1 to 999, got \(parent)")
+                throw .invalid("parent", "must be an agenda item number 1 to 999, got \(parent)")
             }
             if isSubLabel(text) { return AgendaItemNumber(item: number, sub: text) }
             guard let full = try? parse(item: text), full.sub != nil, full.item == number else {
-                throw .badArgument("item", "with parent=\(number) must be a sub-item letter such as a, got \(text)")
+                throw .invalid("item", "with parent=\(number) must be a sub-item letter such as a, got \(text)")
             }
             return full
         }
@@ -46,7 +46,7 @@ public struct AgendaItemNumber: Sendable, Hashable, Comparable, Codable, CustomS
             let label = String(compact[compact.index(after: open)..<compact.index(before: compact.endIndex)])
             if isSubLabel(label) { return AgendaItemNumber(item: number, sub: label) }
         }
-        throw .badArgument("item", "must be an agenda item such as 4 or 4(a), got \(text)")
+        throw .invalid("item", "must be an agenda item such as 4 or 4(a), got \(text)")
     }
 
     private static func itemNumber(_ text: String) -> Int? {

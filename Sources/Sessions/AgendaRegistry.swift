@@ -1,3 +1,4 @@
+import Bodies
 import Foundation
 import PlenaryCore
 import Postgres
@@ -7,8 +8,8 @@ import Storage
 /// only through `amend`, which is audited as an amendment and marks the item. The database refuses any other
 /// change to an adopted agenda (Schema/0004, `agenda_items_rules`), so the rule holds for every writer.
 public struct AgendaRegistry: Sendable {
-    private let database: Database
-    private let clock: CalendarClock
+    let database: Database
+    let clock: CalendarClock
 
     /// Creates the registry; `clock` supplies the adoption date when none is given.
     public init(database: Database, clock: CalendarClock = .system) {
@@ -27,11 +28,11 @@ public struct AgendaRegistry: Sendable {
     @discardableResult
     public func add(
         body: String, session: Int, item number: AgendaItemNumber, title: String, by actor: Actor
-    ) async throws(PlenaryError) -> AgendaItem {
-        try FieldRules.text(title, key: "title", limit: 1000)
+    ) async throws(DomainError) -> AgendaItem {
+        try FieldRules.text(title, field: "title", limit: 1000)
         return try await database.write(explaining: { Self.explain($0, body: body, session: session, item: number) }) {
             connection in
-            let owner = try CalendarBody.find(connection, code: body)
+            let owner = try Body.Recorded.find(connection, code: body)
             let sessionID = try Self.sessionID(connection, body: owner, number: session)
             try connection.query(
                 "INSERT INTO agenda_items (session_id, item, sub, title) VALUES ($1, $2, $3, $4)",
@@ -45,9 +46,9 @@ public struct AgendaRegistry: Sendable {
     }
 
     /// The agenda of session `session` of `body`, items in order.
-    public func agenda(body: String, session: Int) async throws(PlenaryError) -> Agenda {
+    public func agenda(body: String, session: Int) async throws(DomainError) -> Agenda {
         try await database.read { connection in
-            let owner = try CalendarBody.find(connection, code: body)
+            let owner = try Body.Recorded.find(connection, code: body)
             let sessionID = try Self.sessionID(connection, body: owner, number: session)
             return try Self.load(connection, body: body, session: session, sessionID: sessionID)
         }
@@ -58,14 +59,14 @@ public struct AgendaRegistry: Sendable {
     @discardableResult
     public func adopt(
         body: String, session: Int, on date: CalendarDate? = nil, by actor: Actor
-    ) async throws(PlenaryError) -> Agenda {
+    ) async throws(DomainError) -> Agenda {
         try await database.write(explaining: { Self.explain($0, body: body, session: session, item: nil) }) {
             connection in
-            let owner = try CalendarBody.find(connection, code: body)
+            let owner = try Body.Recorded.find(connection, code: body)
             let sessionID = try Self.sessionID(connection, body: owner, number: session)
             let before = try Self.load(connection, body: body, session: session, sessionID: sessionID)
             if let adopted = before.adoptedOn {
-                throw PlenaryError.conflict(
+                throw DomainError.conflict(
                     "session: the agenda of session \(session) of \(body) was already adopted on \(adopted)")
             }
             let day = date ?? clock.today(in: owner.timeZone)
@@ -86,19 +87,19 @@ public struct AgendaRegistry: Sendable {
     public func amend(
         body: String, session: Int, item number: AgendaItemNumber, title: String, reason: String? = nil,
         by actor: Actor
-    ) async throws(PlenaryError) -> AgendaItem {
-        try FieldRules.text(title, key: "title", limit: 1000)
-        try FieldRules.optionalText(reason, key: "reason", limit: 1000)
+    ) async throws(DomainError) -> AgendaItem {
+        try FieldRules.text(title, field: "title", limit: 1000)
+        try FieldRules.optionalText(reason, field: "reason", limit: 1000)
         return try await database.write(explaining: { Self.explain($0, body: body, session: session, item: number) }) {
             connection in
-            let owner = try CalendarBody.find(connection, code: body)
+            let owner = try Body.Recorded.find(connection, code: body)
             let sessionID = try Self.sessionID(connection, body: owner, number: session)
             // Lock the session row as adoption does, so the agenda cannot be adopted between reading and writing.
             try connection.query("SELECT 1 FROM sessions WHERE id = $1 FOR NO KEY UPDATE", [sessionID])
             let agenda = try Self.load(connection, body: body, session: session, sessionID: sessionID)
             let before = agenda.items.first { $0.number == number }
             if let before, before.title == title {
-                throw PlenaryError.conflict("title: item \(number) of the agenda already reads so; nothing to amend")
+                throw DomainError.conflict("title: item \(number) of the agenda already reads so; nothing to amend")
             }
             // The agenda_items trigger lets a change to an adopted agenda through only with this marker, which
             // lasts until the end of this transaction.
@@ -124,10 +125,10 @@ public struct AgendaRegistry: Sendable {
     // MARK: - Rows
 
     /// The original part of session `number` (the agenda is its), or 550.
-    static func sessionID(_ connection: Connection, body: CalendarBody, number: Int) throws -> Int {
+    static func sessionID(_ connection: Connection, body: Body.Recorded, number: Int) throws -> Int {
         let row = try connection.queryOne(
             "SELECT id FROM sessions WHERE body_id = $1 AND number = $2 AND part = 1", [body.id, number])
-        guard let row else { throw PlenaryError.notFound("session: \(body.code) has no session \(number)") }
+        guard let row else { throw DomainError.notFound("session: \(body.code) has no session \(number)") }
         return try row.decode("id")
     }
 
@@ -153,17 +154,16 @@ public struct AgendaRegistry: Sendable {
 
     static func explain(
         _ error: PostgresError, body: String, session: Int, item: AgendaItemNumber?
-    ) -> PlenaryError? {
-        if let refusal = CalendarRefusal.explain(error) { return refusal }
+    ) -> DomainError? {
         let agenda = "the agenda of session \(session) of \(body)"
         switch error.constraint {
         case "agenda_items_key":
             return .conflict("item: \(agenda) already has item \(item?.description ?? "")")
         case "agenda_items_parent_fkey":
             return .notFound("parent: \(agenda) has no item \(item?.item ?? 0); add it before its sub-items")
-        case "agenda_items_title_not_blank": return .badArgument("title", "must be 1 to 1000 characters")
+        case "agenda_items_title_not_blank": return .invalid("title", "must be 1 to 1000 characters")
         case "agenda_items_item_range", "agenda_items_sub_format":
-            return .badArgument("item", "must be an agenda item such as 4 or 4(a)")
+            return .invalid("item", "must be an agenda item such as 4 or 4(a)")
         case "agenda_adoptions_pkey": return .conflict("session: \(agenda) was already adopted")
         default: return nil
         }

@@ -1,3 +1,4 @@
+import Bodies
 import Foundation
 import PlenaryCore
 import Postgres
@@ -41,7 +42,8 @@ public struct CalendarEntry: Sendable, Hashable {
     public var start: CalendarDate
     /// The last day (inclusive).
     public var end: CalendarDate
-    /// The status (`scheduled`, `open`, `closed`, `postponed`, `cancelled`).
+    /// The status (`scheduled`, `open`, `closed`, `postponed`, `cancelled`; `held` for a meeting whose days have
+    /// passed).
     public var status: String
     /// How many times its dates, venue or zone changed: the iCalendar SEQUENCE.
     public var revision: Int
@@ -96,7 +98,7 @@ public struct CalendarEntry: Sendable, Hashable {
 /// A body's calendar over a window of dates.
 public struct CalendarView: Sendable, Hashable {
     /// The body.
-    public var body: CalendarBody
+    public var body: Body.Recorded
     /// The first day of the window, if bounded.
     public var from: CalendarDate?
     /// The last day of the window, if bounded.
@@ -105,7 +107,7 @@ public struct CalendarView: Sendable, Hashable {
     public var entries: [CalendarEntry]
 
     /// Creates a view.
-    public init(body: CalendarBody, from: CalendarDate? = nil, to: CalendarDate? = nil, entries: [CalendarEntry]) {
+    public init(body: Body.Recorded, from: CalendarDate? = nil, to: CalendarDate? = nil, entries: [CalendarEntry]) {
         self.body = body
         self.from = from
         self.to = to
@@ -132,11 +134,11 @@ public struct BodyCalendar: Sendable {
     public func calendar(
         body: String, from: CalendarDate? = nil, to: CalendarDate? = nil, upcoming: Bool = false,
         today: CalendarDate? = nil
-    ) async throws(PlenaryError) -> CalendarView {
-        if let from, let to, to < from { throw .badArgument("to", "must not be before from=\(from)") }
+    ) async throws(DomainError) -> CalendarView {
+        if let from, let to, to < from { throw .invalid("to", "must not be before from=\(from)") }
         let clock = self.clock
         return try await database.read { connection in
-            let owner = try CalendarBody.find(connection, code: body)
+            let owner = try Body.Recorded.find(connection, code: body)
             var from = from
             if upcoming {
                 let now = today ?? clock.today(in: owner.timeZone)
@@ -153,7 +155,7 @@ public struct BodyCalendar: Sendable {
                   AND ($3::date IS NULL OR s.start_date <= $3)
                 UNION ALL
                 SELECT 'meeting', m.number, 1, g.code, g.name, partner.number, NULL, NULL, m.venue, m.timezone, NULL,
-                       m.start_date, m.end_date, m.status, m.revision,
+                       m.start_date, m.end_date, plenary_meeting_status(m.status, m.end_date), m.revision,
                        to_char(m.updated_at AT TIME ZONE 'UTC', 'YYYYMMDD"T"HH24MISS"Z"')
                 FROM working_group_meetings m
                 JOIN working_groups g ON g.id = m.working_group_id

@@ -1,3 +1,4 @@
+import Bodies
 import Foundation
 import PlenaryCore
 import Postgres
@@ -10,7 +11,7 @@ import Storage
 /// body share a day, the status moves only along its transitions — so the rules hold whoever writes and however
 /// many write at once. Each change is one transaction with its audit row.
 public struct SessionRegistry: Sendable {
-    private let database: Database
+    let database: Database
 
     /// Creates the registry over a database.
     public init(database: Database) {
@@ -28,18 +29,18 @@ public struct SessionRegistry: Sendable {
     /// that number. 504 names a malformed field, 550 an unknown body or a session to resume that does not exist,
     /// 551 a number already taken or dates that break the calendar's rules.
     @discardableResult
-    public func schedule(_ plan: SessionPlan, body: String, by actor: Actor) async throws(PlenaryError) -> Session {
+    public func schedule(_ plan: SessionPlan, body: String, by actor: Actor) async throws(DomainError) -> Session {
         try Self.validate(plan)
         return try await database.write(explaining: { Self.explain($0, body: body, number: plan.number) }) {
             connection in
-            let owner = try CalendarBody.lock(connection, code: body)
+            let owner = try Body.Recorded.lock(connection, code: body)
             var part = 1
             if plan.kind == .resumed {
                 let last = try connection.queryOne(
                     "SELECT max(part) AS part FROM sessions WHERE body_id = $1 AND number = $2",
                     [owner.id, plan.number])
                 guard let previous = try last?.decode("part", as: Int?.self) else {
-                    throw PlenaryError.notFound("number: \(body) has no session \(plan.number) to resume")
+                    throw DomainError.notFound("number: \(body) has no session \(plan.number) to resume")
                 }
                 part = previous + 1
             }
@@ -66,9 +67,9 @@ public struct SessionRegistry: Sendable {
     // MARK: - Reading
 
     /// Every part of session `number` of `body`, in order (one for a session never resumed); 550 when there is none.
-    public func parts(body: String, number: Int) async throws(PlenaryError) -> [Session] {
+    public func parts(body: String, number: Int) async throws(DomainError) -> [Session] {
         try await database.read { connection in
-            let owner = try CalendarBody.find(connection, code: body)
+            let owner = try Body.Recorded.find(connection, code: body)
             let parts = try connection.query(
                 """
                 SELECT \(Self.columns) FROM sessions s JOIN bodies b ON b.id = s.body_id
@@ -82,9 +83,9 @@ public struct SessionRegistry: Sendable {
     }
 
     /// Session `number` of `body`: the given part, or without one the latest part (the one still in play).
-    public func get(body: String, number: Int, part: Int? = nil) async throws(PlenaryError) -> Session {
+    public func get(body: String, number: Int, part: Int? = nil) async throws(DomainError) -> Session {
         try await database.read { connection in
-            let owner = try CalendarBody.find(connection, code: body)
+            let owner = try Body.Recorded.find(connection, code: body)
             return try Self.fetch(connection, body: owner, number: number, part: part, lock: false)
         }
     }
@@ -92,9 +93,9 @@ public struct SessionRegistry: Sendable {
     /// The sessions of `body` in date order, optionally only those with a day in `from…to` and in one status.
     public func list(
         body: String, from: CalendarDate? = nil, to: CalendarDate? = nil, status: SessionStatus? = nil
-    ) async throws(PlenaryError) -> [Session] {
+    ) async throws(DomainError) -> [Session] {
         try await database.read { connection in
-            let owner = try CalendarBody.find(connection, code: body)
+            let owner = try Body.Recorded.find(connection, code: body)
             return try connection.query(
                 """
                 SELECT \(Self.columns) FROM sessions s JOIN bodies b ON b.id = s.body_id
@@ -115,27 +116,34 @@ public struct SessionRegistry: Sendable {
     @discardableResult
     public func reschedule(
         body: String, number: Int, part: Int? = nil, to change: SessionChange, by actor: Actor
-    ) async throws(PlenaryError) -> Session {
+    ) async throws(DomainError) -> Session {
         if change.isEmpty {
-            throw .badArgument("start", "give at least one of start, end, venue, timezone, format to change")
+            throw .invalid("start", "give at least one of start, end, venue, timezone, format to change")
         }
-        if let venue = change.venue { try FieldRules.text(venue, key: "venue", limit: 200) }
+        if let venue = change.venue { try FieldRules.text(venue, field: "venue", limit: 200) }
         if let zone = change.timeZone { try FieldRules.timeZone(zone) }
         if let start = change.start, let end = change.end { try FieldRules.dates(start: start, end: end) }
         return try await database.write(explaining: { Self.explain($0, body: body, number: number) }) { connection in
-            let owner = try CalendarBody.lock(connection, code: body)
+            let owner = try Body.Recorded.lock(connection, code: body)
             let before = try Self.fetch(connection, body: owner, number: number, part: part, lock: true)
             guard before.status.canBeRescheduled else {
-                throw PlenaryError.conflict(
+                throw DomainError.conflict(
                     "status: \(before.label) of \(body) is \(before.status.rawValue); closed and cancelled sessions "
                         + "cannot be rescheduled")
             }
             let start = change.start ?? before.start
             let end = change.end ?? before.end
             if end < start {
-                throw PlenaryError.badArgument("end", "must not be before start=\(start)")
+                throw DomainError.invalid("end", "must not be before start=\(start)")
             }
             let movesDates = start != before.start || end != before.end
+            // Dates given to a postponed session are a request to hold it: the same dates again would leave it
+            // postponed while the reply looked like success. The database holds the same rule (Schema/0004).
+            if before.status == .postponed, change.start != nil || change.end != nil, !movesDates {
+                throw DomainError.conflict(
+                    "start: \(before.label) of \(body) is postponed from \(before.start) to \(before.end); it is "
+                        + "scheduled again only on new dates (give start= and end= that differ)")
+            }
             let status = before.status == .postponed && movesDates ? SessionStatus.scheduled : before.status
             let row = try connection.queryOne(
                 """
@@ -162,7 +170,7 @@ public struct SessionRegistry: Sendable {
     @discardableResult
     public func open(
         body: String, number: Int, part: Int? = nil, reason: String? = nil, by actor: Actor
-    ) async throws(PlenaryError) -> Session {
+    ) async throws(DomainError) -> Session {
         try await move(body: body, number: number, part: part, to: .open, reason: reason, by: actor)
     }
 
@@ -170,7 +178,7 @@ public struct SessionRegistry: Sendable {
     @discardableResult
     public func close(
         body: String, number: Int, part: Int? = nil, reason: String? = nil, by actor: Actor
-    ) async throws(PlenaryError) -> Session {
+    ) async throws(DomainError) -> Session {
         try await move(body: body, number: number, part: part, to: .closed, reason: reason, by: actor)
     }
 
@@ -178,7 +186,7 @@ public struct SessionRegistry: Sendable {
     @discardableResult
     public func postpone(
         body: String, number: Int, part: Int? = nil, reason: String? = nil, by actor: Actor
-    ) async throws(PlenaryError) -> Session {
+    ) async throws(DomainError) -> Session {
         try await move(body: body, number: number, part: part, to: .postponed, reason: reason, by: actor)
     }
 
@@ -186,7 +194,7 @@ public struct SessionRegistry: Sendable {
     @discardableResult
     public func cancel(
         body: String, number: Int, part: Int? = nil, reason: String? = nil, by actor: Actor
-    ) async throws(PlenaryError) -> Session {
+    ) async throws(DomainError) -> Session {
         try await move(body: body, number: number, part: part, to: .cancelled, reason: reason, by: actor)
     }
 
@@ -195,13 +203,13 @@ public struct SessionRegistry: Sendable {
     public func move(
         body: String, number: Int, part: Int? = nil, to status: SessionStatus, reason: String? = nil,
         by actor: Actor
-    ) async throws(PlenaryError) -> Session {
-        try FieldRules.optionalText(reason, key: "reason", limit: 1000)
+    ) async throws(DomainError) -> Session {
+        try FieldRules.optionalText(reason, field: "reason", limit: 1000)
         return try await database.write(explaining: { Self.explain($0, body: body, number: number) }) { connection in
-            let owner = try CalendarBody.lock(connection, code: body)
+            let owner = try Body.Recorded.lock(connection, code: body)
             let before = try Self.fetch(connection, body: owner, number: number, part: part, lock: true)
             if let rule = before.status.refusal(movingTo: status) {
-                throw PlenaryError.conflict(
+                throw DomainError.conflict(
                     "status: \(before.label) of \(body) is \(before.status.rawValue); \(rule)")
             }
             let row = try connection.queryOne(
@@ -232,17 +240,17 @@ public struct SessionRegistry: Sendable {
     // MARK: - Rules
 
     /// Checks every field of a plan, naming the first one at fault.
-    public static func validate(_ plan: SessionPlan) throws(PlenaryError) {
-        guard (1...9999).contains(plan.number) else { throw .badArgument("number", "must be 1 to 9999") }
-        try FieldRules.optionalText(plan.title, key: "title", limit: 500)
-        try FieldRules.text(plan.venue, key: "venue", limit: 200)
+    public static func validate(_ plan: SessionPlan) throws(DomainError) {
+        guard (1...9999).contains(plan.number) else { throw .invalid("number", "must be 1 to 9999") }
+        try FieldRules.optionalText(plan.title, field: "title", limit: 500)
+        try FieldRules.text(plan.venue, field: "venue", limit: 200)
         if let zone = plan.timeZone { try FieldRules.timeZone(zone) }
         try FieldRules.dates(start: plan.start, end: plan.end)
     }
 
     /// The session, or 550 naming what is missing. `lock` takes the row for the rest of the transaction.
     static func fetch(
-        _ connection: Connection, body: CalendarBody, number: Int, part: Int?, lock: Bool
+        _ connection: Connection, body: Body.Recorded, number: Int, part: Int?, lock: Bool
     ) throws -> Session {
         let row = try connection.queryOne(
             """
@@ -255,7 +263,7 @@ public struct SessionRegistry: Sendable {
         return try session(from: row)
     }
 
-    static func noSuchSession(body: String, number: Int, part: Int?) -> PlenaryError {
+    static func noSuchSession(body: String, number: Int, part: Int?) -> DomainError {
         if let part { return .notFound("part: session \(number) of \(body) has no part \(part)") }
         return .notFound("number: \(body) has no session \(number)")
     }
@@ -278,8 +286,7 @@ public struct SessionRegistry: Sendable {
     }
 
     /// The database's refusals, in the contract's words, naming the key.
-    static func explain(_ error: PostgresError, body: String, number: Int) -> PlenaryError? {
-        if let refusal = CalendarRefusal.explain(error) { return refusal }
+    static func explain(_ error: PostgresError, body: String, number: Int) -> DomainError? {
         switch error.constraint {
         case "sessions_number_key":
             return .conflict(
@@ -287,12 +294,12 @@ public struct SessionRegistry: Sendable {
         case "sessions_resumes_fkey": return .notFound("number: \(body) has no session \(number) to resume")
         case "sessions_no_overlap":
             return .conflict("start: the dates overlap another session of \(body) (\(error.detail ?? "exclusion"))")
-        case "sessions_dates_ordered": return .badArgument("end", "must not be before start")
-        case "sessions_number_range": return .badArgument("number", "must be 1 to 9999")
-        case "sessions_title_not_blank": return .badArgument("title", "must be 1 to 500 characters")
-        case "sessions_venue_not_blank": return .badArgument("venue", "must be 1 to 200 characters")
-        case "sessions_timezone_valid": return .badArgument("timezone", "not a time zone PostgreSQL knows")
-        case "sessions_reason_not_blank": return .badArgument("reason", "must be 1 to 1000 characters")
+        case "sessions_dates_ordered": return .invalid("end", "must not be before start")
+        case "sessions_number_range": return .invalid("number", "must be 1 to 9999")
+        case "sessions_title_not_blank": return .invalid("title", "must be 1 to 500 characters")
+        case "sessions_venue_not_blank": return .invalid("venue", "must be 1 to 200 characters")
+        case "sessions_timezone_valid": return .invalid("timezone", "not a time zone PostgreSQL knows")
+        case "sessions_reason_not_blank": return .invalid("reason", "must be 1 to 1000 characters")
         default: return nil
         }
     }

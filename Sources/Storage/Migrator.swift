@@ -44,14 +44,14 @@ public struct Migrator: Sendable {
     }
 
     /// Checks the files themselves: each named `NNNN_name.sql`, numbers unique.
-    public func validateFiles() throws(PlenaryError) {
+    public func validateFiles() throws(DomainError) {
         var seen: [Int: String] = [:]
         for migration in migrations {
             guard let version = migration.version else {
-                throw PlenaryError.conflict("migration \(migration.fileName): name must be NNNN_name.sql")
+                throw DomainError.conflict("migration \(migration.fileName): name must be NNNN_name.sql")
             }
             if let other = seen[version] {
-                throw PlenaryError.conflict(
+                throw DomainError.conflict(
                     "migration \(migration.fileName): number \(version) is also used by \(other)")
             }
             seen[version] = migration.fileName
@@ -80,7 +80,7 @@ public struct Migrator: Sendable {
                         [version, migration.fileName, migration.checksum])
                 }
             } catch let error as PostgresError {
-                throw PlenaryError.conflict("migration \(migration.fileName): \(error.description)")
+                throw DomainError.conflict("migration \(migration.fileName): \(error.description)")
             }
             applied.append(migration.fileName)
         }
@@ -139,11 +139,11 @@ public struct Migrator: Sendable {
         return recorded
     }
 
-    private func checkChecksums(_ recorded: [Int: Recorded]) throws(PlenaryError) {
+    private func checkChecksums(_ recorded: [Int: Recorded]) throws(DomainError) {
         for migration in migrations {
             guard let version = migration.version, let row = recorded[version] else { continue }
             if row.checksum != migration.checksum {
-                throw PlenaryError.conflict(
+                throw DomainError.conflict(
                     "migration \(migration.fileName): file changed after it was applied (recorded checksum "
                         + "\(row.checksum.prefix(12))…, file \(migration.checksum.prefix(12))…); released migrations "
                         + "are never edited — add a new one instead")
@@ -151,7 +151,7 @@ public struct Migrator: Sendable {
         }
         let known = Set(migrations.compactMap(\.version))
         if let newest = recorded.keys.filter({ !known.contains($0) }).min() {
-            throw PlenaryError.conflict(
+            throw DomainError.conflict(
                 "migration \(recorded[newest]!.name): applied to this database but unknown to this plenary binary; "
                     + "run a plenary at least as new as the one that migrated it")
         }

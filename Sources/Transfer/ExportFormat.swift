@@ -28,6 +28,10 @@ public struct ExportDocument: Sendable, Hashable, Codable {
     public var decisions: [DecisionRecord]
     /// Drafts, tabled or withdrawn.
     public var drafts: [DraftRecord]
+    /// Instruments: the Convention and its Protocols (left out of files written before they existed).
+    public var instruments: [InstrumentRecord]
+    /// Signatures, instruments of consent, declarations, withdrawals and denunciations.
+    public var treatyActions: [TreatyActionRecord]
 
     /// `plenary-export`.
     public static let formatName = "plenary-export"
@@ -38,7 +42,8 @@ public struct ExportDocument: Sendable, Hashable, Codable {
     public init(
         bodies: [BodyRecord] = [], deadlineRules: [DeadlineRuleRecord] = [], sessions: [SessionRecord] = [],
         agendas: [AgendaRecord] = [], workingGroups: [WorkingGroupRecord] = [], meetings: [MeetingRecord] = [],
-        documents: [DocumentRecord] = [], decisions: [DecisionRecord] = [], drafts: [DraftRecord] = []
+        documents: [DocumentRecord] = [], decisions: [DecisionRecord] = [], drafts: [DraftRecord] = [],
+        instruments: [InstrumentRecord] = [], treatyActions: [TreatyActionRecord] = []
     ) {
         self.format = Self.formatName
         self.version = Self.currentVersion
@@ -51,12 +56,33 @@ public struct ExportDocument: Sendable, Hashable, Codable {
         self.documents = documents
         self.decisions = decisions
         self.drafts = drafts
+        self.instruments = instruments
+        self.treatyActions = treatyActions
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case format, version, bodies, sessions, agendas, meetings, documents, decisions, drafts
+        case format, version, bodies, sessions, agendas, meetings, documents, decisions, drafts, instruments
         case deadlineRules = "deadline_rules"
         case workingGroups = "working_groups"
+        case treatyActions = "treaty_actions"
+    }
+
+    /// Decodes a document; the treaty sections, added after version 1 was first written, may be absent.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        format = try container.decode(String.self, forKey: .format)
+        version = try container.decode(Int.self, forKey: .version)
+        bodies = try container.decode([BodyRecord].self, forKey: .bodies)
+        deadlineRules = try container.decode([DeadlineRuleRecord].self, forKey: .deadlineRules)
+        sessions = try container.decode([SessionRecord].self, forKey: .sessions)
+        agendas = try container.decode([AgendaRecord].self, forKey: .agendas)
+        workingGroups = try container.decode([WorkingGroupRecord].self, forKey: .workingGroups)
+        meetings = try container.decode([MeetingRecord].self, forKey: .meetings)
+        documents = try container.decode([DocumentRecord].self, forKey: .documents)
+        decisions = try container.decode([DecisionRecord].self, forKey: .decisions)
+        drafts = try container.decode([DraftRecord].self, forKey: .drafts)
+        instruments = try container.decodeIfPresent([InstrumentRecord].self, forKey: .instruments) ?? []
+        treatyActions = try container.decodeIfPresent([TreatyActionRecord].self, forKey: .treatyActions) ?? []
     }
 
     /// The number of records, counting nested ones (agenda items, renames, language versions, links).
@@ -64,7 +90,7 @@ public struct ExportDocument: Sendable, Hashable, Codable {
         bodies.count + deadlineRules.count + sessions.count + agendas.reduce(0) { $0 + 1 + $1.items.count }
             + workingGroups.reduce(0) { $0 + 1 + $1.renames.count } + meetings.count
             + documents.reduce(0) { $0 + 1 + $1.languages.count } + decisions.reduce(0) { $0 + 1 + $1.links.count }
-            + drafts.count
+            + drafts.count + instruments.count + treatyActions.count
     }
 }
 
@@ -369,6 +395,10 @@ public struct DocumentRecord: Sendable, Hashable, Codable {
     public var relation: String?
     /// The six language versions, in UN order (ar, zh, en, fr, ru, es).
     public var languages: [LanguageRecord]
+    /// The day it was withdrawn, when it was (`doc withdraw`).
+    public var withdrawn: String? = nil
+    /// Why it was withdrawn, with `withdrawn`.
+    public var withdrawnReason: String? = nil
 
     /// Creates a record.
     public init(
@@ -392,8 +422,9 @@ public struct DocumentRecord: Sendable, Hashable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case symbol, body, session, wg, meeting, title, distribution, issued, parent, relation, languages
+        case symbol, body, session, wg, meeting, title, distribution, issued, parent, relation, languages, withdrawn
         case agendaItems = "agenda_items"
+        case withdrawnReason = "withdrawn_reason"
         case originalLanguage = "original_language"
     }
 }

@@ -1,4 +1,3 @@
-import Bodies
 import Decisions
 import Documents
 import Foundation
@@ -24,9 +23,8 @@ public enum ExportValidator {
         for (index, body) in document.bodies.enumerated() {
             let check = Check(path: top.key("bodies").index(index), record: "body \(body.code)")
             try check.rule(["code": "code", "name": "name", "treaty": "treaty", "timezone": "timezone"]) {
-                () throws(PlenaryError) in
-                try BodyRegistry.validate(
-                    Body(code: body.code, name: body.name, treaty: body.treaty, timeZone: body.timezone))
+                () throws(DomainError) in
+                try Body(code: body.code, name: body.name, treaty: body.treaty, timeZone: body.timezone).validate()
             }
             try unique("body \(body.code)", check.path, check.record)
         }
@@ -82,6 +80,7 @@ public enum ExportValidator {
                 record: "draft \(draft.kind) of session \(draft.session) of \(draft.body)")
             try validate(draft, check)
         }
+        try validateTreaties(document)
 
         /// A lettered part may not stand beside its whole number.
         func unique(_ key: String, _ path: RecordPath, _ record: String, whole: String) throws(TransferError) {
@@ -114,12 +113,12 @@ public enum ExportValidator {
         let start = try check.date(session.start, "start")
         let end = try check.date(session.end, "end")
         try check.rule(["title": "title", "venue": "venue", "timezone": "timezone", "end": "end"]) {
-            () throws(PlenaryError) in
-            try FieldRules.optionalText(session.title, key: "title", limit: 500)
-            try FieldRules.text(session.venue, key: "venue", limit: 200)
+            () throws(DomainError) in
+            try FieldRules.optionalText(session.title, field: "title", limit: 500)
+            try FieldRules.text(session.venue, field: "venue", limit: 200)
             try FieldRules.timeZone(session.timezone)
             try FieldRules.dates(start: start, end: end)
-            try FieldRules.optionalText(session.reason, key: "reason", limit: 1000)
+            try FieldRules.optionalText(session.reason, field: "reason", limit: 1000)
         }
         try check.range(session.revision, 0...Int(Int32.max), "revision")
     }
@@ -148,8 +147,8 @@ public enum ExportValidator {
                 throw TransferError(
                     path: itemCheck.path, reason: "repeats an item of this agenda", record: check.record)
             }
-            try itemCheck.rule(["title": "title"]) { () throws(PlenaryError) in
-                try FieldRules.text(item.title, key: "title", limit: 1000)
+            try itemCheck.rule(["title": "title"]) { () throws(DomainError) in
+                try FieldRules.text(item.title, field: "title", limit: 1000)
             }
             if let at = item.amendedAt, at.wholeMatch(of: /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z/) == nil {
                 throw itemCheck.fault("amended_at", "must be a UTC time such as 2008-10-09T10:00:00.000000Z")
@@ -160,9 +159,9 @@ public enum ExportValidator {
     static func validate(_ group: WorkingGroupRecord, _ check: Check) throws(TransferError) {
         try check.bodyCode(group.body)
         if let rule = WorkingGroup.codeViolation(group.code) { throw check.fault("code", rule) }
-        try check.rule(["name": "name", "mandate": "mandate"]) { () throws(PlenaryError) in
-            try FieldRules.text(group.name, key: "name", limit: 500)
-            try FieldRules.optionalText(group.mandate, key: "mandate", limit: 20_000)
+        try check.rule(["name": "name", "mandate": "mandate"]) { () throws(DomainError) in
+            try FieldRules.text(group.name, field: "name", limit: 500)
+            try FieldRules.optionalText(group.mandate, field: "mandate", limit: 20_000)
         }
         guard WorkingGroupKind(rawValue: group.kind) != nil else {
             throw check.fault("kind", check.choices(WorkingGroupKind.allCases.map(\.rawValue), group.kind))
@@ -188,8 +187,8 @@ public enum ExportValidator {
                 throw renameCheck.fault("from", "must be the name before this rename, \"\(current)\"")
             }
             if rename.to == rename.from { throw renameCheck.fault("to", "must differ from the name before") }
-            try renameCheck.rule(["name": "to"]) { () throws(PlenaryError) in
-                try FieldRules.text(rename.to, key: "name", limit: 500)
+            try renameCheck.rule(["name": "to"]) { () throws(DomainError) in
+                try FieldRules.text(rename.to, field: "name", limit: 500)
             }
             try renameCheck.reference(rename.by, "by")
             if let on = rename.on {
@@ -214,17 +213,17 @@ public enum ExportValidator {
             try check.range(part, 2...99, "with_session_part")
             if meeting.withSession == nil { throw check.fault("with_session_part", "needs with_session") }
         }
-        guard MeetingStatus(rawValue: meeting.status) != nil else {
-            throw check.fault("status", check.choices(MeetingStatus.allCases.map(\.rawValue), meeting.status))
+        guard let status = MeetingStatus(rawValue: meeting.status), MeetingStatus.stored.contains(status) else {
+            throw check.fault("status", check.choices(MeetingStatus.stored.map(\.rawValue), meeting.status))
         }
         let start = try check.date(meeting.start, "start")
         let end = try check.date(meeting.end, "end")
         try check.rule(["venue": "venue", "timezone": "timezone", "end": "end", "reason": "reason"]) {
-            () throws(PlenaryError) in
-            try FieldRules.text(meeting.venue, key: "venue", limit: 200)
+            () throws(DomainError) in
+            try FieldRules.text(meeting.venue, field: "venue", limit: 200)
             try FieldRules.timeZone(meeting.timezone)
             try FieldRules.dates(start: start, end: end)
-            try FieldRules.optionalText(meeting.reason, key: "reason", limit: 1000)
+            try FieldRules.optionalText(meeting.reason, field: "reason", limit: 1000)
         }
         try check.range(meeting.revision, 0...Int(Int32.max), "revision")
     }
@@ -255,7 +254,7 @@ public enum ExportValidator {
         default:
             throw check.fault("session", "a document is filed under a session, or under wg and meeting, not both")
         }
-        try check.rule(["title": "title", "agenda-item": "agenda_items"]) { () throws(PlenaryError) in
+        try check.rule(["title": "title", "agenda-item": "agenda_items"]) { () throws(DomainError) in
             try DocumentRules.title(document.title)
             try DocumentRules.agendaItems(document.agendaItems)
         }
@@ -264,13 +263,20 @@ public enum ExportValidator {
                 "distribution",
                 check.choices(DocumentSymbol.Distribution.allCases.map(\.rawValue), document.distribution))
         }
-        try check.rule(["distribution": "distribution"]) { () throws(PlenaryError) in
+        try check.rule(["distribution": "distribution"]) { () throws(DomainError) in
             _ = try DocumentRules.distribution(of: symbol, given: distribution)
         }
         guard let original = Language(rawValue: document.originalLanguage) else {
             throw check.fault("original_language", Language.rule + ", got \(document.originalLanguage)")
         }
         _ = try document.issued.map { value throws(TransferError) in try check.date(value, "issued") }
+        _ = try document.withdrawn.map { value throws(TransferError) in try check.date(value, "withdrawn") }
+        if (document.withdrawn == nil) != (document.withdrawnReason == nil) {
+            throw check.fault("withdrawn_reason", "is given with withdrawn, and only with it")
+        }
+        if let reason = document.withdrawnReason, reason.allSatisfy(\.isWhitespace) || reason.count > 1000 {
+            throw check.fault("withdrawn_reason", "must be 1 to 1000 characters")
+        }
         let relation = symbol.modifiers.last.flatMap(DocumentRelation.init)
         let parent = relation == nil ? nil : symbol.parent?.description
         if document.parent != parent {
@@ -296,16 +302,22 @@ public enum ExportValidator {
             let date = try version.date.map { value throws(TransferError) in try versionCheck.date(value, "date") }
             if status == .issued, date == nil { throw versionCheck.fault("date", "is required with status issued") }
             try versionCheck.rule(["bytes": "bytes", "sha256": "sha256", "file": "file", "date": "date"]) {
-                () throws(PlenaryError) in
+                () throws(DomainError) in
                 let update = try VersionUpdate(
                     language: language, status: status, date: date, file: version.file, sha256: version.sha256,
                     bytes: version.bytes
                 ).validated()
-                if update.sha256 != version.sha256 { throw .badArgument("sha256", "must be in lower case") }
+                if update.sha256 != version.sha256 { throw .invalid("sha256", "must be in lower case") }
             }
-            if language == original, !version.required {
+            // A corrigendum may correct one language only (a French-only corrigendum): it, and what is derived
+            // from it (its addenda, revisions), need not exist in the original language. Every other document does.
+            let partial = symbol.modifiers.contains { DocumentRelation($0) == .corrigendum }
+            if language == original, !version.required, !partial {
                 throw versionCheck.fault("required", "the original language is always required")
             }
+        }
+        if !document.languages.contains(where: \.required) {
+            throw check.fault("languages", "at least one language must be required")
         }
         if languages.count != Language.allCases.count {
             throw check.fault("languages", "must list the six languages ar, zh, en, fr, ru, es once each")
@@ -378,7 +390,7 @@ public enum ExportValidator {
         try check.limited(draft.document, body: draft.body)
         _ = try draft.ends.map { value throws(TransferError) in try check.date(value, "ends") }
         if draft.reason != nil, !draft.withdrawn { throw check.fault("reason", "is given only with withdrawn: true") }
-        try check.rule(["reason": "reason"]) { () throws(PlenaryError) in try DecisionRules.reason(draft.reason) }
+        try check.rule(["reason": "reason"]) { () throws(DomainError) in try DecisionRules.reason(draft.reason) }
     }
 }
 
@@ -414,7 +426,7 @@ struct Check {
 
     func reference(_ value: String?, _ field: String) throws(TransferError) {
         guard let value else { return }
-        guard let reference = DecisionReference(parsing: value), reference.description == value else {
+        guard let reference = DecisionCitation(parsing: value), reference.description == value else {
             throw fault(field, "must be a reference such as \"decision 4/4\", got \(value)")
         }
     }
@@ -427,17 +439,17 @@ struct Check {
     }
 
     func text(title: String, text: String?, agendaItem: String?) throws(TransferError) {
-        try rule(["title": "title", "text": "text", "agenda-item": "agenda_item"]) { () throws(PlenaryError) in
+        try rule(["title": "title", "text": "text", "agenda-item": "agenda_item"]) { () throws(DomainError) in
             try DecisionRules.title(title)
             try DecisionRules.text(text)
             if let agendaItem, try DecisionRules.agendaItem(agendaItem) != agendaItem {
-                throw .badArgument("agenda-item", "must be written as 4 or 4 (a), got \(agendaItem)")
+                throw .invalid("agenda-item", "must be written as 4 or 4 (a), got \(agendaItem)")
             }
         }
     }
 
     func limited(_ document: String?, body: String) throws(TransferError) {
-        try rule(["document": "document"]) { () throws(PlenaryError) in
+        try rule(["document": "document"]) { () throws(DomainError) in
             try DecisionRules.document(document)
             try DecisionRules.document(document, of: body)
         }
@@ -445,13 +457,14 @@ struct Check {
 
     /// Runs a service's own validator and reports its fault under this record's path; `fields` maps the
     /// command's key to the file's.
-    func rule(_ fields: [String: String], _ body: () throws(PlenaryError) -> Void) throws(TransferError) {
+    func rule(_ fields: [String: String], _ body: () throws(DomainError) -> Void) throws(TransferError) {
         do {
             try body()
         } catch {
-            let (key, reason) = Self.split(error.message)
+            let (key, reason) = error.field.map { ($0, error.rule) } ?? Self.split(error.rule)
             throw TransferError(
-                path: key.map { path.key(fields[$0] ?? $0) } ?? path, reason: reason, record: record, code: error.code)
+                path: key.map { path.key(fields[$0] ?? $0) } ?? path, reason: reason, record: record,
+                code: PlenaryError(error).code)
         }
     }
 

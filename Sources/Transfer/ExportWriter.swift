@@ -1,6 +1,7 @@
 import Decisions
 import Documents
 import Foundation
+import PlenaryCore
 
 /// Writes an export document deterministically: sections in load order, records in the order of their natural keys,
 /// keys of every record sorted, one record per line. Equal databases give equal bytes, and a diff of two exports
@@ -31,6 +32,8 @@ public enum ExportWriter {
         try section(.documents, document.documents)
         try section(.decisions, document.decisions)
         try section(.drafts, document.drafts)
+        try section(.instruments, document.instruments)
+        try section(.treatyActions, document.treatyActions)
         out.append(contentsOf: Array("\n}\n".utf8))
         return out
     }
@@ -65,6 +68,7 @@ extension ExportDocument {
             let (a, b) = (left.element, right.element)
             return (a.body, a.session, a.part, a.kind, left.offset) < (b.body, b.session, b.part, b.kind, right.offset)
         }.map(\.element)
+        (copy.instruments, copy.treatyActions) = normalizedTreaties()
         return copy
     }
 

@@ -1,6 +1,7 @@
 import Decisions
 import Documents
 import Foundation
+import PlenaryCore
 
 /// A record of the file and its position in its section, so anything refused later is reported where it is.
 public struct Placed<Record: Sendable & Hashable>: Sendable, Hashable {
@@ -32,6 +33,10 @@ public struct ImportPlan: Sendable {
     public var decisions: [Placed<DecisionRecord>] = []
     /// New drafts.
     public var drafts: [Placed<DraftRecord>] = []
+    /// New instruments, Conventions before their Protocols.
+    public var instruments: [Placed<InstrumentRecord>] = []
+    /// New treaty acts, in load order.
+    public var treatyActions: [Placed<TreatyActionRecord>] = []
     /// How many records of the file the database already held, by section.
     public var skipped: [String: Int] = [:]
 
@@ -44,7 +49,7 @@ public struct ImportPlan: Sendable {
             "renames": workingGroups.reduce(0) { $0 + $1.record.renames.count }, "meetings": meetings.count,
             "documents": documents.count, "language_versions": documents.reduce(0) { $0 + $1.record.languages.count },
             "decisions": decisions.count, "links": decisions.reduce(0) { $0 + $1.record.links.count },
-            "drafts": drafts.count,
+            "drafts": drafts.count, "instruments": instruments.count, "treaty_actions": treatyActions.count,
         ]
     }
 
@@ -143,6 +148,7 @@ public struct ImportPlan: Sendable {
                 plan.drafts.append(Placed(index: index, record: draft))
             }
         }
+        try planTreaties(file: file, existing: existing, known: known, into: &plan)
         return plan
     }
 

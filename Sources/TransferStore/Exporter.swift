@@ -64,6 +64,7 @@ public enum Exporter {
         }
         document.documents = try documents(connection, filter)
         try decisions(connection, filter, into: &document)
+        try treaties(connection, filter, into: &document)
         return document.normalized()
     }
 
@@ -153,7 +154,7 @@ public enum Exporter {
             """
             SELECT d.id, d.symbol, d.reissued, b.code AS body, s.number AS session, g.code AS wg, m.number AS meeting,
                    d.title, d.agenda_items, d.distribution, d.original_language, d.issued_on::text AS issued,
-                   p.symbol AS parent, d.relation
+                   p.symbol AS parent, d.relation, d.withdrawn_on::text AS withdrawn, d.withdrawn_reason
             FROM documents d JOIN bodies b ON b.id = d.body_id
             LEFT JOIN sessions s ON s.id = d.session_id
             LEFT JOIN working_group_meetings m ON m.id = d.meeting_id
@@ -163,7 +164,7 @@ public enum Exporter {
             """, filter
         ).rows.map { row in
             let symbol: String = try row.decode("symbol")
-            return DocumentRecord(
+            var record = DocumentRecord(
                 symbol: try row.decode("reissued", as: Bool.self) ? symbol + "*" : symbol, body: try row.decode("body"),
                 session: try row.decode("session", as: Int?.self), wg: try row.text("wg"),
                 meeting: try row.decode("meeting", as: Int?.self), title: try row.decode("title"),
@@ -171,6 +172,9 @@ public enum Exporter {
                 originalLanguage: try row.decode("original_language"), issued: try row.text("issued"),
                 parent: try row.text("parent"), relation: try row.text("relation"),
                 languages: versions[try row.decode("id")] ?? [])
+            record.withdrawn = try row.text("withdrawn")
+            record.withdrawnReason = try row.text("withdrawn_reason")
+            return record
         }
     }
 

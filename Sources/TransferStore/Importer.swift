@@ -42,11 +42,14 @@ public enum Importer {
             // A long import must not be cut by the pool's per-statement limit; two imports take turns.
             try connection.simpleQuery("SET LOCAL statement_timeout = 0; SET LOCAL plan_cache_mode = force_custom_plan")
             try connection.query("SELECT pg_advisory_xact_lock(hashtext('plenary import'))")
+            // Loads the record as it stands: what a cancelled session had before it was cancelled (Schema/0013).
+            try connection.query("SELECT set_config('plenary.import', 'on', true)")
             let bodies = Array(
                 Set(
                     file.bodies.map(\.code) + file.sessions.map(\.body) + file.documents.map(\.body)
                         + file.decisions.map(\.body) + file.drafts.map(\.body) + file.workingGroups.map(\.body)
-                        + file.meetings.map(\.body) + file.agendas.map(\.body) + file.deadlineRules.map(\.body))
+                        + file.meetings.map(\.body) + file.agendas.map(\.body) + file.deadlineRules.map(\.body)
+                        + file.instruments.map(\.body) + file.treatyActions.map(\.body))
             ).sorted()
             let existing = try Exporter.read(connection, bodies: bodies)
             let plan = try ImportPlan.make(file: file, existing: existing)

@@ -111,7 +111,7 @@ extension Loader {
                             doc_type, distribution, title, agenda_items, original_language, issued_on, parent_id,
                             relation, relation_number, reissued) FROM STDIN
             """,
-            count: documents.count,
+            count: documents.count, checks: Self.documentChecks, ids: { Array(ids[$0]) },
             row: { position in
                 var row = staged(position)
                 let d = documents[position].record
@@ -173,24 +173,36 @@ extension Loader {
                     }))
             throw Self.unlocated(refusal)
         }
+        try markWithdrawn(documents.map(\.record), ids: ids)
+    }
+
+    /// Withdrawals (issue 17), after the documents they mark: a withdrawn document is loaded as registered, then
+    /// withdrawn, as `doc withdraw` did.
+    func markWithdrawn(_ records: [DocumentRecord], ids: [Int]) throws {
+        for (position, record) in records.enumerated() where record.withdrawn != nil {
+            try connection.query(
+                "UPDATE documents SET withdrawn_on = $2::date, withdrawn_reason = $3 WHERE id = $1",
+                [ids[position], record.withdrawn, record.withdrawnReason])
+        }
     }
 
     /// COPYs `count` rows into a table in chunks, each under a savepoint. Returns the first chunk the database
     /// refused, rolled back (the chunks before it stay loaded), and its refusal; the caller then finds the record.
+    ///
+    /// With `checks`, the chunk is copied with the row triggers standing aside (`plenary.rows_checked`, see
+    /// Schema/0010_audit_chain.sql) and the checks run over it before its savepoint is released: each is one
+    /// statement over the chunk's rows (`$1`, their ids) that returns a row when a rule is broken, or an effect the
+    /// trigger would have had. A broken rule rolls the chunk back like a refusal, and the caller loads it again
+    /// with the triggers, which name the record.
     mutating func copy(
-        _ sql: String, count: Int, row: (Int) -> [String?]
-    ) throws -> (Range<Int>, PostgresError)? {
+        _ sql: String, count: Int, checks: [String] = [], ids: (Range<Int>) -> [Int] = { _ in [] },
+        row: (Int) -> [String?]
+    ) throws -> (Range<Int>, String)? {
         var start = 0
         while start < count {
             let end = min(start + Importer.copyChunk, count)
             try connection.simpleQuery("SAVEPOINT import_rows")
-            var refusal: PostgresError?
-            do {
-                try connection.copyFrom(sql, rows: (start..<end).lazy.map(row))
-            } catch {
-                refusal = error
-            }
-            if let refusal {
+            if let refusal = copyChunk(sql, start..<end, checks: checks, ids: ids, row: row) {
                 try connection.simpleQuery("ROLLBACK TO SAVEPOINT import_rows")
                 return (start..<end, refusal)
             }
@@ -202,8 +214,77 @@ extension Loader {
         return nil
     }
 
-    /// A refusal of COPY that the same rows, loaded by the located path, did not repeat.
-    static func unlocated(_ refusal: PostgresError) -> TransferError {
-        TransferError(path: RecordPath(), reason: "the database refused it: \(refusal.message)", code: .conflict)
+    /// COPYs one chunk (and runs the checks over it, with the row triggers standing aside); the reason it was
+    /// refused, or nil.
+    func copyChunk(
+        _ sql: String, _ range: Range<Int>, checks: [String], ids: (Range<Int>) -> [Int], row: (Int) -> [String?]
+    ) -> String? {
+        do {
+            if !checks.isEmpty {
+                try connection.query("SELECT set_config('plenary.rows_checked', txid_current()::text, true)")
+            }
+            try connection.copyFrom(sql, rows: range.lazy.map(row))
+            guard !checks.isEmpty else { return nil }
+            let chunk = Self.arrayLiteral(ids(range).map(String.init))
+            for check in checks {
+                let broken = try connection.queryOne(check, [chunk])
+                if broken != nil { return "a rule of the schema (set-based check)" }
+            }
+            try connection.query("SELECT set_config('plenary.rows_checked', '', true)")
+            return nil
+        } catch {
+            return error.message
+        }
     }
+
+    /// A refusal of COPY that the same rows, loaded by the located path, did not repeat.
+    static func unlocated(_ refusal: String) -> TransferError {
+        TransferError(path: RecordPath(), reason: "the database refused it: \(refusal)", code: .conflict)
+    }
+
+    /// The rules `plenary_document_rules` applies to an inserted document (Schema/0008_documents.sql), one
+    /// statement each over a chunk of documents (`$1`: their ids), in the trigger's order; each returns a row when
+    /// a document of the chunk breaks its rule. The last one is the trigger's effect: a known symbol moves its
+    /// series' counter past it.
+    static let documentChecks = [
+        // The symbol is one of its body's.
+        """
+        SELECT 1 FROM documents d JOIN bodies b ON b.id = d.body_id
+        WHERE d.id = ANY($1::bigint[]) AND NOT starts_with(d.symbol, b.code || '/') LIMIT 1
+        """,
+        // Filed under a session: the session is the body's, the symbol names no working group, and its year is
+        // one in which some part of the session is held (each session's span of years computed once).
+        """
+        WITH span AS (
+            SELECT body_id, number, min(extract(year FROM start_date))::integer AS first_year,
+                   max(extract(year FROM end_date))::integer AS last_year
+            FROM sessions GROUP BY body_id, number
+        )
+        SELECT 1 FROM documents d JOIN sessions s ON s.id = d.session_id
+        JOIN span ON span.body_id = s.body_id AND span.number = s.number
+        WHERE d.id = ANY($1::bigint[])
+          AND (s.body_id <> d.body_id OR plenary_symbol_working_group(d.symbol) IS NOT NULL
+               OR plenary_symbol_year(d.symbol) NOT BETWEEN span.first_year AND span.last_year)
+        LIMIT 1
+        """,
+        // Filed under a meeting: the meeting is the body's, of the working group the symbol names, in its year.
+        """
+        SELECT 1 FROM documents d JOIN working_group_meetings m ON m.id = d.meeting_id
+        JOIN working_groups g ON g.id = m.working_group_id
+        WHERE d.id = ANY($1::bigint[]) AND d.session_id IS NULL
+          AND (m.body_id <> d.body_id OR plenary_symbol_working_group(d.symbol) IS DISTINCT FROM g.code
+               OR plenary_symbol_year(d.symbol) NOT BETWEEN extract(year FROM m.start_date)::integer
+                                                        AND extract(year FROM m.end_date)::integer)
+        LIMIT 1
+        """,
+        // The counters, as the trigger moves them; a serial past the counter's range is refused here too.
+        """
+        INSERT INTO document_counters AS c (body_id, issuer, period, series, last_serial)
+        SELECT (array_agg(body_id ORDER BY id))[1], issuer, period, series, max(serial)
+        FROM documents WHERE id = ANY($1::bigint[]) AND series IS NOT NULL
+        GROUP BY issuer, period, series
+        ON CONFLICT (issuer, period, series)
+        DO UPDATE SET last_serial = greatest(c.last_serial, excluded.last_serial)
+        """,
+    ]
 }

@@ -65,5 +65,6 @@ struct Loader {
         try loadWorkingGroups(plan, top)
         try loadDocuments(plan, top)
         try loadDecisions(plan, top)
+        try loadTreaties(plan, top)
     }
 }

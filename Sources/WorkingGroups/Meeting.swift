@@ -6,6 +6,12 @@ public enum MeetingStatus: String, Sendable, Hashable, Codable, CaseIterable {
     case scheduled
     /// It will not take place; its days are free again, its number stays taken.
     case cancelled
+    /// Its days have passed and it was not cancelled. Derived when a meeting is read (a scheduled meeting whose
+    /// last day is before the server's date), never stored: nobody marks a meeting held by hand.
+    case held
+
+    /// The statuses a meeting row holds; `held` is only ever read.
+    public static let stored: [MeetingStatus] = [.scheduled, .cancelled]
 }
 
 /// A meeting of a working group, numbered within the group. Codable for the audit trail.

@@ -1,14 +1,14 @@
+import Bodies
 import Foundation
 import PlenaryCore
 import Postgres
-import Sessions
 import Storage
 
 /// The meetings of working groups. Numbered within each group (the next number when none is given); a group's
 /// meetings never share a day (an exclusion constraint) and no meeting shares a day with a session of the body
 /// unless it is held in conjunction with that session (a trigger under the body's calendar lock) — Schema/0005.
 public struct MeetingRegistry: Sendable {
-    private let database: Database
+    let database: Database
 
     /// Creates the registry over a database.
     public init(database: Database) {
@@ -17,7 +17,7 @@ public struct MeetingRegistry: Sendable {
 
     static let columns = """
         b.code AS body, g.code AS wg, m.number, m.start_date, m.end_date, m.venue, m.timezone,
-        partner.number AS with_session, m.status, m.status_reason
+        partner.number AS with_session, plenary_meeting_status(m.status, m.end_date) AS status, m.status_reason
         """
 
     static let joins = """
@@ -30,12 +30,12 @@ public struct MeetingRegistry: Sendable {
     @discardableResult
     public func schedule(
         _ plan: MeetingPlan, body: String, workingGroup: String, by actor: Actor
-    ) async throws(PlenaryError) -> Meeting {
+    ) async throws(DomainError) -> Meeting {
         try Self.validate(plan)
         return try await database.write(explaining: {
             Self.explain($0, body: body, workingGroup: workingGroup, number: plan.number)
         }) { connection in
-            let owner = try CalendarBody.lock(connection, code: body)
+            let owner = try Body.Recorded.lock(connection, code: body)
             let groupID = try Self.groupID(connection, body: owner, code: workingGroup)
             let partner = try plan.withSession.map { try Self.sessionID(connection, body: owner, number: $0) }
             // Under the calendar lock, so two writers cannot both take the same next number.
@@ -66,9 +66,9 @@ public struct MeetingRegistry: Sendable {
     }
 
     /// Meeting `number` of group `workingGroup` of `body`, or 550.
-    public func get(body: String, workingGroup: String, number: Int) async throws(PlenaryError) -> Meeting {
+    public func get(body: String, workingGroup: String, number: Int) async throws(DomainError) -> Meeting {
         try await database.read { connection in
-            let owner = try CalendarBody.find(connection, code: body)
+            let owner = try Body.Recorded.find(connection, code: body)
             let groupID = try Self.groupID(connection, body: owner, code: workingGroup)
             return try Self.fetch(connection, groupID: groupID, body: body, code: workingGroup, number: number)
         }
@@ -78,9 +78,9 @@ public struct MeetingRegistry: Sendable {
     /// `from…to`.
     public func list(
         body: String, workingGroup: String? = nil, from: CalendarDate? = nil, to: CalendarDate? = nil
-    ) async throws(PlenaryError) -> [Meeting] {
+    ) async throws(DomainError) -> [Meeting] {
         try await database.read { connection in
-            let owner = try CalendarBody.find(connection, code: body)
+            let owner = try Body.Recorded.find(connection, code: body)
             let groupID = try workingGroup.map { try Self.groupID(connection, body: owner, code: $0) }
             return try connection.query(
                 """
@@ -99,27 +99,27 @@ public struct MeetingRegistry: Sendable {
     @discardableResult
     public func reschedule(
         body: String, workingGroup: String, number: Int, to change: MeetingChange, by actor: Actor
-    ) async throws(PlenaryError) -> Meeting {
+    ) async throws(DomainError) -> Meeting {
         if change.isEmpty {
-            throw .badArgument("start", "give at least one of start, end, venue, timezone, with-session to change")
+            throw .invalid("start", "give at least one of start, end, venue, timezone, with-session to change")
         }
-        if let venue = change.venue { try FieldRules.text(venue, key: "venue", limit: 200) }
+        if let venue = change.venue { try FieldRules.text(venue, field: "venue", limit: 200) }
         if let zone = change.timeZone { try FieldRules.timeZone(zone) }
         if let start = change.start, let end = change.end { try FieldRules.dates(start: start, end: end) }
         return try await database.write(explaining: {
             Self.explain($0, body: body, workingGroup: workingGroup, number: number)
         }) { connection in
-            let owner = try CalendarBody.lock(connection, code: body)
+            let owner = try Body.Recorded.lock(connection, code: body)
             let groupID = try Self.groupID(connection, body: owner, code: workingGroup)
             let before = try Self.fetch(connection, groupID: groupID, body: body, code: workingGroup, number: number)
             if before.status == .cancelled {
-                throw PlenaryError.conflict(
+                throw DomainError.conflict(
                     "status: meeting \(number) of \(body)/\(workingGroup) is cancelled; cancelled meetings cannot be "
                         + "rescheduled")
             }
             let start = change.start ?? before.start
             let end = change.end ?? before.end
-            if end < start { throw PlenaryError.badArgument("end", "must not be before start=\(start)") }
+            if end < start { throw DomainError.invalid("end", "must not be before start=\(start)") }
             let partner = try (change.withSession ?? before.withSession).map {
                 try Self.sessionID(connection, body: owner, number: $0)
             }
@@ -145,16 +145,16 @@ public struct MeetingRegistry: Sendable {
     @discardableResult
     public func cancel(
         body: String, workingGroup: String, number: Int, reason: String? = nil, by actor: Actor
-    ) async throws(PlenaryError) -> Meeting {
-        try FieldRules.optionalText(reason, key: "reason", limit: 1000)
+    ) async throws(DomainError) -> Meeting {
+        try FieldRules.optionalText(reason, field: "reason", limit: 1000)
         return try await database.write(explaining: {
             Self.explain($0, body: body, workingGroup: workingGroup, number: number)
         }) { connection in
-            let owner = try CalendarBody.lock(connection, code: body)
+            let owner = try Body.Recorded.lock(connection, code: body)
             let groupID = try Self.groupID(connection, body: owner, code: workingGroup)
             let before = try Self.fetch(connection, groupID: groupID, body: body, code: workingGroup, number: number)
             if before.status == .cancelled {
-                throw PlenaryError.conflict(
+                throw DomainError.conflict(
                     "status: meeting \(number) of \(body)/\(workingGroup) is already cancelled")
             }
             try connection.query(
@@ -174,30 +174,30 @@ public struct MeetingRegistry: Sendable {
     // MARK: - Rules and rows
 
     /// Checks every field of a plan, naming the first one at fault.
-    public static func validate(_ plan: MeetingPlan) throws(PlenaryError) {
+    public static func validate(_ plan: MeetingPlan) throws(DomainError) {
         if let number = plan.number, !(1...9999).contains(number) {
-            throw .badArgument("number", "must be 1 to 9999")
+            throw .invalid("number", "must be 1 to 9999")
         }
         if let session = plan.withSession, !(1...9999).contains(session) {
-            throw .badArgument("with-session", "must be a session number 1 to 9999")
+            throw .invalid("with-session", "must be a session number 1 to 9999")
         }
-        try FieldRules.text(plan.venue, key: "venue", limit: 200)
+        try FieldRules.text(plan.venue, field: "venue", limit: 200)
         if let zone = plan.timeZone { try FieldRules.timeZone(zone) }
         try FieldRules.dates(start: plan.start, end: plan.end)
     }
 
-    static func groupID(_ connection: Connection, body: CalendarBody, code: String) throws -> Int {
+    static func groupID(_ connection: Connection, body: Body.Recorded, code: String) throws -> Int {
         let row = try connection.queryOne(
-            "SELECT id FROM working_groups WHERE body_id = $1 AND code = $2", [body.id, code])
-        guard let row else { throw PlenaryError.notFound("wg: \(body.code) has no working group \(code)") }
+            "SELECT id FROM working_groups WHERE body_id = $1 AND upper(code) = upper($2)", [body.id, code])
+        guard let row else { throw DomainError.notFound("wg: \(body.code) has no working group \(code)") }
         return try row.decode("id")
     }
 
     /// The original part of session `number`: a meeting is held in conjunction with a session, all its parts.
-    static func sessionID(_ connection: Connection, body: CalendarBody, number: Int) throws -> Int {
+    static func sessionID(_ connection: Connection, body: Body.Recorded, number: Int) throws -> Int {
         let row = try connection.queryOne(
             "SELECT id FROM sessions WHERE body_id = $1 AND number = $2 AND part = 1", [body.id, number])
-        guard let row else { throw PlenaryError.notFound("with-session: \(body.code) has no session \(number)") }
+        guard let row else { throw DomainError.notFound("with-session: \(body.code) has no session \(number)") }
         return try row.decode("id")
     }
 
@@ -207,7 +207,7 @@ public struct MeetingRegistry: Sendable {
         let row = try connection.queryOne(
             "SELECT \(columns) FROM working_group_meetings m \(joins) WHERE m.working_group_id = $1 AND m.number = $2",
             [groupID, number])
-        guard let row else { throw PlenaryError.notFound("number: \(body)/\(code) has no meeting \(number)") }
+        guard let row else { throw DomainError.notFound("number: \(body)/\(code) has no meeting \(number)") }
         return try meeting(from: row)
     }
 
@@ -220,19 +220,18 @@ public struct MeetingRegistry: Sendable {
             statusReason: try row.decode("status_reason", as: String?.self))
     }
 
-    static func explain(_ error: PostgresError, body: String, workingGroup: String, number: Int?) -> PlenaryError? {
-        if let refusal = CalendarRefusal.explain(error) { return refusal }
+    static func explain(_ error: PostgresError, body: String, workingGroup: String, number: Int?) -> DomainError? {
         let group = "\(body)/\(workingGroup)"
         switch error.constraint {
         case "working_group_meetings_number_key":
             return .conflict("number: \(group) already has meeting \(number.map(String.init) ?? "with that number")")
         case "working_group_meetings_no_overlap":
             return .conflict("start: the dates overlap another meeting of \(group) (\(error.detail ?? "exclusion"))")
-        case "working_group_meetings_dates_ordered": return .badArgument("end", "must not be before start")
-        case "working_group_meetings_venue_not_blank": return .badArgument("venue", "must be 1 to 200 characters")
+        case "working_group_meetings_dates_ordered": return .invalid("end", "must not be before start")
+        case "working_group_meetings_venue_not_blank": return .invalid("venue", "must be 1 to 200 characters")
         case "working_group_meetings_timezone_valid":
-            return .badArgument("timezone", "not a time zone PostgreSQL knows")
-        case "working_group_meetings_reason_not_blank": return .badArgument("reason", "must be 1 to 1000 characters")
+            return .invalid("timezone", "not a time zone PostgreSQL knows")
+        case "working_group_meetings_reason_not_blank": return .invalid("reason", "must be 1 to 1000 characters")
         default: return nil
         }
     }

@@ -21,7 +21,11 @@ struct GlobalOptions: Equatable {
 
     static let valued = ["--format", "--config", "--server", "--token", "--timeout", "--ca"]
 
-    /// Splits the options off `arguments`; a valued option without its value is a usage error.
+    /// Every option a catalog command takes, as a usage error lists them.
+    static let known = "--format, --config, --server, --token, --timeout, --ca, --help (-h), and -- to end them"
+
+    /// Splits the options off `arguments`; a valued option without its value, or a word starting with `--` that is
+    /// none of the options, is a usage error (a value starting with `--` is given as `key=--…`, or after `--`).
     static func extract(from arguments: [String]) -> Result<(GlobalOptions, [String]), UsageError> {
         var options = GlobalOptions()
         var rest: [String] = []
@@ -44,6 +48,10 @@ struct GlobalOptions: Equatable {
                 value = String(argument[argument.index(after: equals)...])
             }
             guard valued.contains(name) else {
+                if argument.hasPrefix("--") {
+                    let given = argument.split(separator: "=", maxSplits: 1).first.map(String.init) ?? argument
+                    return .failure(UsageError("\(given): unknown option; the options are \(known)"))
+                }
                 rest.append(argument)
                 continue
             }

@@ -23,8 +23,8 @@ protocol Door: AnyObject {
 
 /// The catalog's declarations, with no database behind them: enough to parse, bind, and answer `help`.
 enum Declarations {
-    /// Every command, bound to services over a pool that never connects (the pool opens connections only when a
-    /// handler runs, and the commands answered here run none).
+    /// Every command, bound to services over a database that is never used: its pool, threads and connections
+    /// start only when a handler runs, and the commands answered here run none.
     static let catalog: Catalog = PlenaryCatalog.make(
         Services(database: Database(configuration: .init(conninfo: "dbname=unused", size: 1))))
 
@@ -74,13 +74,18 @@ final class LocalDoor: Door {
         } else {
             // Not kept on failure: in the shell the database may be back by the next command.
             do {
-                runtime = try await Runtime.open(configFile: configFile)
+                // A command that only reads (the observer's) never migrates: it says what is pending and stops.
+                runtime = try await Runtime.open(
+                    configFile: configFile, migrations: spec.role == .observer ? .requireCurrent : .apply)
             } catch {
                 return .error(error)
             }
             self.runtime = runtime
         }
-        return await CommandDispatcher(catalog: runtime.catalog).run(request, actor: actor)
+        let reply = await CommandDispatcher(catalog: runtime.catalog).run(request, actor: actor)
+        // No server may be running to seal what this command wrote: seal it now (or wait for the chainer that is).
+        _ = try? await runtime.database.read { connection in try AuditChain.catchUp(connection) }
+        return reply
     }
 
     func takeEvents() -> [[ReplyField]] { [] }

@@ -78,12 +78,16 @@ struct ReplyPrinter {
     var stderrStyle = Style(enabled: false)
     /// The terminal's width, when stdout is one.
     var width: Int?
+    /// Whether the command lists records (``CommandShape/isListing(_:)``): its JSON document has `records` only, and
+    /// its table never becomes a card.
+    var isListing = true
 
     /// The printer for the real stdout and stderr.
-    static func forTerminal(format: OutputFormat, isHelp: Bool) -> ReplyPrinter {
+    static func forTerminal(format: OutputFormat, isHelp: Bool, isListing: Bool = true) -> ReplyPrinter {
         ReplyPrinter(
             format: format, isHelp: isHelp, stdoutStyle: Style(enabled: Terminal.allowsColour(STDOUT_FILENO)),
-            stderrStyle: Style(enabled: Terminal.allowsColour(STDERR_FILENO)), width: Terminal.width(STDOUT_FILENO))
+            stderrStyle: Style(enabled: Terminal.allowsColour(STDERR_FILENO)), width: Terminal.width(STDOUT_FILENO),
+            isListing: isListing)
     }
 
     /// Successes go to stdout, refusals to stderr.
@@ -93,7 +97,7 @@ struct ReplyPrinter {
         case .text:
             return RenderedReply(stdout: String(decoding: ReplyEncoder.encode(reply, format: .text), as: UTF8.self))
         case .json:
-            return RenderedReply(stdout: JSONDocument.encode(reply) + "\n")
+            return RenderedReply(stdout: JSONDocument.encode(reply, isListing: isListing) + "\n")
         case .ics:
             guard let calendar = PlenaryCatalog.icsText(of: reply) else {
                 return RenderedReply(stderr: "plenary: --format ics: the reply holds no calendar\n")
@@ -102,7 +106,9 @@ struct ReplyPrinter {
         case .table:
             if isHelp { return RenderedReply(stdout: HelpPage.render(reply)) }
             if let calendar = PlenaryCatalog.icsText(of: reply) { return RenderedReply(stdout: calendar) }
-            return RenderedReply(stdout: TableRenderer(style: stdoutStyle, width: width).render(reply))
+            if let csv = PlenaryCatalog.csvText(of: reply) { return RenderedReply(stdout: csv) }
+            return RenderedReply(
+                stdout: TableRenderer(style: stdoutStyle, width: width, isListing: isListing).render(reply))
         }
     }
 
@@ -131,8 +137,10 @@ struct ReplyPrinter {
 ///
 ///     {"code":200,"ok":true,"count":2,"records":[{"type":"body","record":{"code":"CTOC/COP",…}},…]}
 ///
-/// When the reply holds exactly one record (as `get` replies do) it is also given as `type` and `record` at the
-/// top, so `jq .record.name` works; `records` is there in every reply, so scripts that list need no special case.
+/// A list command (``CommandShape/isListing(_:)``: `… list`, `… search`, `calendar` …) has `records` only, whatever
+/// its count. Any other command's reply with records also gives its first record — the one the command is about,
+/// as the document of `doc get` before its language versions — as `type` and `record` at the top, so
+/// `jq .record.name` works; `records` is there in every reply, so scripts need no special case.
 /// Summary fields sit at the top level, as on the protocol's final line; one whose key the document itself uses
 /// (`type`, `record`, `records`) is written `summary-KEY`. A refusal is the protocol's JSON error line
 /// `{"code":504,"error":"BAD_ARGUMENT","message":"…"}`, on stderr. Values keep their JSON types (numbers,
@@ -140,7 +148,7 @@ struct ReplyPrinter {
 enum JSONDocument {
     static let reserved: Set<String> = ["code", "ok", "type", "record", "records", "error", "message"]
 
-    static func encode(_ reply: Reply) -> String {
+    static func encode(_ reply: Reply, isListing: Bool) -> String {
         guard reply.isSuccess else {
             return String(String(decoding: ReplyEncoder.encode(reply, format: .json), as: UTF8.self).dropLast())
         }
@@ -152,7 +160,7 @@ enum JSONDocument {
             object([("type", QuotedValue.quote(record.type)), ("record", fields(record.fields))])
         }
         members.append(("records", "[" + records.joined(separator: ",") + "]"))
-        if reply.records.count == 1, let only = reply.records.first {
+        if !isListing, let only = reply.records.first {
             members.append(("type", QuotedValue.quote(only.type)))
             members.append(("record", fields(only.fields)))
         }
@@ -186,6 +194,9 @@ enum JSONDocument {
 struct TableRenderer {
     let style: Style
     let width: Int?
+    /// A list is a table; any other reply shows the record it is about as a card (``card(_:)``), and the records
+    /// that belong to it (a document's language versions) as a table under it.
+    var isListing = true
 
     /// Narrowest a shortened column gets.
     static let minimumColumn = 8
@@ -195,6 +206,31 @@ struct TableRenderer {
         // a server's text lines gives the same table as the reply a handler returned here.
         let reply = original.normalizedForText()
         guard !reply.records.isEmpty else { return keyValues(reply) }
+        if !isListing, let first = reply.records.first,
+            !reply.records.dropFirst().contains(where: { $0.type == first.type })
+        {
+            let children = Array(reply.records.dropFirst())
+            guard !children.isEmpty else { return card(first) + footer(reply) }
+            return card(first) + "\n" + table(Reply(code: reply.code, records: children, summary: reply.summary))
+        }
+        return table(reply)
+    }
+
+    /// One record as `key  value` lines under its type, values whole (wrapped by the terminal, never cut).
+    private func card(_ record: ReplyRecord) -> String {
+        let keyWidth = record.fields.map(\.key.count).max() ?? 0
+        let lines = record.fields.map { field in style.bold(pad(field.key, keyWidth)) + "  " + cell(field.value) }
+        return ([style.bold(record.type.uppercased())] + lines).joined(separator: "\n") + "\n"
+    }
+
+    private func footer(_ reply: Reply) -> String {
+        let fields = reply.summary.compactMap { field in
+            field.value.textForm.map { "\(field.key)=\(QuotedValue.encode($0))" }
+        }
+        return fields.isEmpty ? "" : style.dim(fields.joined(separator: "  ")) + "\n"
+    }
+
+    private func table(_ reply: Reply) -> String {
         let types = reply.records.reduce(into: [String]()) { if !$0.contains($1.type) { $0.append($1.type) } }
         var keys: [String] = []
         for record in reply.records {
@@ -344,4 +380,22 @@ enum HelpPage {
 /// `text` followed by spaces up to `width` characters.
 func pad(_ text: String, _ width: Int) -> String {
     text + String(repeating: " ", count: max(0, width - text.count))
+}
+
+/// Which replies are lists. A list's JSON document has one shape whatever its count (`records` only) and its table
+/// is always a table; any other command's reply is about its first record (JSON `type` and `record` at the top, a
+/// card on a terminal).
+enum CommandShape {
+    /// Verbs that list: `body list`, `doc search`, `decision chain`, `doc deadlines`.
+    static let listingVerbs: Set<String> = ["list", "search", "chain", "deadlines"]
+    /// Commands without a verb that list: the calendar, help, the events of `watch`.
+    static let listingNouns: Set<String> = ["calendar", "help", "watch"]
+
+    /// Whether the command named by `words` (noun, then verb) lists records.
+    static func isListing(_ words: [String]) -> Bool {
+        guard let noun = words.first?.lowercased() else { return true }
+        if listingNouns.contains(noun) { return true }
+        guard words.count > 1 else { return false }
+        return listingVerbs.contains(words[1].lowercased())
+    }
 }

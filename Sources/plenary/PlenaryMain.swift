@@ -31,6 +31,12 @@ enum PlenaryMain {
             rest.remove(at: position)
             await runBuiltin(["shell"] + rest)
         }
+        if ["export", "import", "demo"].contains(first), let option = serverOption(in: arguments) {
+            printError(
+                "plenary: \(first) works on a database (the configuration's, or --config FILE), not through a server; "
+                    + "\(option) does not apply: run it where the database is reachable")
+            exit(ExitCode.usage.rawValue)
+        }
         if builtins.contains(first) { await runBuiltin(arguments) }
         if first.lowercased() == "help", let topic = builtinTopic(arguments) {
             print(PlenaryCLI.helpMessage(for: topic), terminator: "")
@@ -38,6 +44,15 @@ enum PlenaryMain {
         }
         let code = await CatalogDoor.run(arguments: arguments)
         exit(code.rawValue)
+    }
+
+    /// The first option among `arguments` that only a server door uses (`--server`, `--token`, `--ca`, `--timeout`).
+    private static func serverOption(in arguments: [String]) -> String? {
+        let options = ["--server", "--token", "--ca", "--timeout"]
+        for argument in arguments.prefix(while: { $0 != "--" }) {
+            if let option = options.first(where: { argument == $0 || argument.hasPrefix($0 + "=") }) { return option }
+        }
+        return nil
     }
 
     /// `plenary help serve`: the built-in's own help, since the catalog does not know it.
@@ -65,7 +80,7 @@ enum PlenaryMain {
                 print(root.fullMessage(for: error))
                 exit(ExitCode.ok.rawValue)
             }
-            if let refusal = error as? PlenaryError {
+            if let refusal = (error as? DomainError).map({ PlenaryError($0) }) ?? error as? PlenaryError {
                 printError("plenary: \(refusal.description)")
                 exit(ExitCode.for(refusal.code).rawValue)
             }
@@ -129,7 +144,13 @@ enum CatalogDoor {
         case .success(let parsed): request = parsed
         }
         let isHelp = request.words.first?.lowercased() == "help"
-        let format = chosen ?? OutputFormat.standard(isHelp: isHelp)
+        var format = chosen ?? OutputFormat.standard(isHelp: isHelp)
+        // `calendar format=ics` asks for the calendar itself, as `--format ics` does, wherever stdout goes.
+        if chosen == nil, request.words.first?.lowercased() == "calendar",
+            request.arguments.contains(where: { $0.key == "format" && $0.value == "ics" })
+        {
+            format = .ics
+        }
         if format == .ics {
             switch icsRequest(request) {
             case .failure(let usage): return usageError(usage)
@@ -137,7 +158,8 @@ enum CatalogDoor {
             }
         }
         let door = makeDoor(options: options, address: address, format: format, configuration: connection)
-        let printer = ReplyPrinter.forTerminal(format: format, isHelp: isHelp)
+        let printer = ReplyPrinter.forTerminal(
+            format: format, isHelp: isHelp, isListing: CommandShape.isListing(request.words))
         let reply = await door.run(request)
         let code = show(reply, with: printer)
         if reply.isSuccess, request.words.first?.lowercased() == "watch" {
@@ -208,7 +230,10 @@ struct PlenaryCLI: AsyncParsableCommand {
             otherwise), json (one document), ics (calendar only)
               --timeout SECONDS    wait this long for the server to connect and to answer (default 10 and 60)
               --config FILE        configuration file, for the in-process door
-            Exit codes: 0 done, 1 refused (5xx), 2 usage, 3 unavailable (4xx, no database or server).
+            Any other word starting with -- is a usage error. export, import and demo work on a database, never \
+            through a server. A command that only reads never migrates: it stops when a migration is pending.
+            Exit codes: 0 done, 1 refused (5xx), 2 usage, 3 unavailable (4xx, no database or server, or a \
+            migration pending for a read).
             """,
         version: Product.version,
         subcommands: [

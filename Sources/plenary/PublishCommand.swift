@@ -50,6 +50,16 @@ struct PublishCommand: AsyncParsableCommand {
     func run() async throws {
         let runtime = try await Runtime.open(configFile: config)
         defer { runtime.database.shutdown() }
+        // The publisher's services refuse with DomainError; the CLI answers with the reply code, as the other
+        // in-process commands do.
+        do throws(DomainError) {
+            try await publish(runtime)
+        } catch {
+            throw PlenaryError(error)
+        }
+    }
+
+    func publish(_ runtime: Runtime) async throws(DomainError) {
         let reader = SiteReader(database: runtime.database, today: today.flatMap { CalendarDate(iso: $0) })
         let publisher = SitePublisher(
             reader: reader, writer: try SiteWriter(root: output), bodies: body.isEmpty ? nil : body)
@@ -72,7 +82,7 @@ struct PublishCommand: AsyncParsableCommand {
                         + "; following changes")
             },
             failed: { error in
-                printError("plenary publish: \(error.description); the site is redone at the next change")
+                printError("plenary publish: \(PlenaryError(error).description); the site is redone at the next change")
             })
     }
 

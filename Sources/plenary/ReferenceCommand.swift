@@ -11,7 +11,7 @@ struct ReferenceCommand: ParsableCommand {
         commandName: "reference", abstract: "Print the command reference (Markdown) generated from the catalog.")
 
     func run() throws {
-        // The catalog's declarations need no database: the pool connects only when a handler runs.
+        // The catalog's declarations need no database: the pool starts only when a handler runs, and none does.
         let database = Database(configuration: .init(conninfo: "dbname=unused"))
         print(
             HelpRenderer.markdownReference(catalog: PlenaryCatalog.make(Services(database: database))), terminator: "")

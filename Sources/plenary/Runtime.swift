@@ -1,5 +1,6 @@
 import Access
 import AdminProtocol
+import EmbeddedPostgres
 import Foundation
 import Logging
 import PlenaryCommands
@@ -39,8 +40,20 @@ struct Runtime {
         }
     }
 
-    /// Opens the database, applies pending migrations, and builds the catalog.
-    static func open(configFile: String?, quiet: Bool = true) async throws(PlenaryError) -> Runtime {
+    /// What opening the database does about migrations.
+    enum Migrations {
+        /// Applies the pending ones: for commands that write, and the server.
+        case apply
+        /// Changes nothing: a read-only command stops with 451, naming what is pending, when the schema is not
+        /// this binary's (`plenary migrate --status` shows the same), instead of migrating as a side effect.
+        case requireCurrent
+    }
+
+    /// Opens the database, applies pending migrations (or, for a read, checks there are none), and builds the
+    /// catalog.
+    static func open(
+        configFile: String?, quiet: Bool = true, migrations: Migrations = .apply
+    ) async throws(PlenaryError) -> Runtime {
         let settings = try await Self.settings(configFile: configFile, quiet: quiet)
         let logger = Logger(label: "plenary")
         let conninfo = try Self.conninfo(settings, logger: logger)
@@ -52,8 +65,19 @@ struct Runtime {
                 statementTimeout: .milliseconds(settings.database.statementTimeoutMilliseconds),
                 connectTimeoutSeconds: settings.database.connectTimeoutSeconds),
             logger: Logger(label: "plenary.db"))
-        let applied = try await database.migrate()
-        if !applied.isEmpty { logger.info("migrated", metadata: ["applied": "\(applied.joined(separator: ","))"]) }
+        switch migrations {
+        case .apply:
+            let applied: [String]
+            do { applied = try await database.migrate() } catch { throw PlenaryError(error) }
+            if !applied.isEmpty { logger.info("migrated", metadata: ["applied": "\(applied.joined(separator: ","))"]) }
+        case .requireCurrent:
+            do {
+                try await requireCurrentSchema(database)
+            } catch {
+                database.shutdown()
+                throw error
+            }
+        }
         let services = Services(
             database: database,
             watchLimits: .init(
@@ -62,6 +86,28 @@ struct Runtime {
         return Runtime(
             settings: settings, database: database, services: services, catalog: PlenaryCatalog.make(services),
             logger: logger)
+    }
+
+    /// 451 when a migration is pending or changed, naming the first few, without touching the schema.
+    static func requireCurrentSchema(_ database: Database) async throws(PlenaryError) {
+        let entries: [Migrator.Entry]
+        do {
+            entries = try await database.read { connection in try Migrator().status(connection) }
+        } catch { throw PlenaryError(error) }
+        let pending = entries.filter { $0.state == .pending }.map(\.fileName)
+        let changed = entries.filter { $0.state == .changed }.map(\.fileName)
+        if !changed.isEmpty {
+            throw PlenaryError.unavailable(
+                "database: migration \(changed.joined(separator: ", ")) changed after it was applied; "
+                    + "see plenary migrate --status")
+        }
+        guard pending.isEmpty else {
+            let named = pending.prefix(3).joined(separator: ", ") + (pending.count > 3 ? " …" : "")
+            throw PlenaryError.unavailable(
+                "database: \(pending.count) migration\(pending.count == 1 ? "" : "s") pending (\(named)); "
+                    + "a command that only reads does not migrate: run plenary migrate "
+                    + "(plenary migrate --status lists them)")
+        }
     }
 
     private static let loggingBootstrapped = NSLock()
@@ -83,7 +129,7 @@ struct Runtime {
 }
 
 /// Exit codes scripts can branch on (docs/PROTOCOL.md).
-enum ExitCode: Int32 {
+enum ExitCode: Int32, Comparable {
     /// Done.
     case ok = 0
     /// Refused by the domain (5xx).
@@ -92,6 +138,9 @@ enum ExitCode: Int32 {
     case usage = 2
     /// Unavailable (4xx, or no connection).
     case unavailable = 3
+
+    /// Worse is higher: unavailable, then usage, then refused, then done.
+    static func < (lhs: ExitCode, rhs: ExitCode) -> Bool { lhs.rawValue < rhs.rawValue }
 
     /// The exit code for a reply code.
     static func `for`(_ code: ReplyCode) -> ExitCode {

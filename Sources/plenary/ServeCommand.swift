@@ -4,8 +4,10 @@ import ArgumentParser
 import Foundation
 import Logging
 import PlenaryCommands
+import PlenaryConfig
 import PlenaryCore
 import ServiceLifecycle
+import Storage
 
 /// `plenary serve`: the admin protocol over TCP.
 struct ServeCommand: AsyncParsableCommand {
@@ -35,9 +37,30 @@ struct ServeCommand: AsyncParsableCommand {
             host = String(listen[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
             port = parsed
         }
-        // Refused before the database is touched: a server that would send tokens in clear never starts.
+        // Refused before the database is touched: a server that would send tokens in clear never starts, nor one
+        // whose descriptor limit cannot hold the connections it promises.
         try settings.server.checkTransport(host: host)
+        let descriptors = DescriptorLimit.raise()
+        let allowed = DescriptorLimit.connectionsAllowed(
+            descriptors: descriptors.now, poolSize: settings.database.poolSize)
+        let announcement =
+            "descriptor limit \(descriptors.now) (raised from \(descriptors.before)): room for \(allowed) "
+            + "connections; server.max_connections is \(settings.server.maxConnections)"
+        Logger(label: "plenary.server").info("\(announcement)")
+        try DescriptorLimit.check(
+            maxConnections: settings.server.maxConnections, descriptors: descriptors.now,
+            poolSize: settings.database.poolSize)
         let runtime = try await Runtime.open(configFile: config, quiet: false)
+        do {
+            try await serve(runtime, settings: settings, host: host, port: port)
+        } catch {
+            // Whatever failed (the token bootstrap, the port taken), the pool's connections close.
+            runtime.database.shutdown()
+            throw error
+        }
+    }
+
+    private func serve(_ runtime: Runtime, settings: PlenaryConfiguration, host: String, port: Int) async throws {
         if settings.auth.bootstrapAdminToken, try await !runtime.services.tokens.hasLiveTokens() {
             let (info, secret) = try await runtime.services.tokens.create(
                 name: "admin", role: .admin, by: Actor(name: "plenary-serve", role: .admin))
@@ -47,30 +70,54 @@ struct ServeCommand: AsyncParsableCommand {
                     ("No tokens existed: created token name=\(info.name) role=admin token=\(secret)\n"
                         + "Keep it now; it is not shown again. Use it with: auth token=\(secret)\n").utf8))
         }
+        var configuration = AdminServer.Configuration(
+            host: host, port: port, lineBytesBeforeAuth: settings.limits.lineBytesBeforeAuth,
+            lineBytes: settings.limits.lineBytes, inFlightPerConnection: settings.limits.inFlightPerConnection,
+            authTimeoutSeconds: settings.limits.authTimeoutSeconds,
+            idleTimeoutSeconds: settings.limits.idleTimeoutSeconds,
+            commandTimeoutMilliseconds: settings.limits.commandTimeoutMilliseconds,
+            maxConnections: settings.server.maxConnections,
+            maxConsecutiveErrors: settings.limits.maxConsecutiveErrors,
+            maxConnectionsPerToken: settings.server.maxConnectionsPerToken,
+            socketPath: socket ?? settings.server.socket, socketMode: settings.server.socketMode,
+            tls: settings.server.tlsCertificate.flatMap { certificate in
+                settings.server.tlsKey.map { (certificate, $0) }
+            })
+        configuration.listenBacklog = settings.server.listenBacklog
+        configuration.maxUnauthenticated = settings.limits.maxUnauthenticated
+        configuration.maxUnauthenticatedPerAddress = settings.limits.maxUnauthenticatedPerAddress
+        configuration.reservedAdminConnections = settings.limits.reservedAdminConnections
+        configuration.authTimeoutUnderPressureSeconds = settings.limits.authTimeoutUnderPressureSeconds
+        configuration.unauthenticatedPressurePercent = settings.limits.unauthenticatedPressurePercent
+        configuration.refusalLogInterval = .seconds(settings.limits.refusalLogIntervalSeconds)
         let server = AdminServer(
-            configuration: .init(
-                host: host, port: port, lineBytesBeforeAuth: settings.limits.lineBytesBeforeAuth,
-                lineBytes: settings.limits.lineBytes, inFlightPerConnection: settings.limits.inFlightPerConnection,
-                authTimeoutSeconds: settings.limits.authTimeoutSeconds,
-                idleTimeoutSeconds: settings.limits.idleTimeoutSeconds,
-                commandTimeoutMilliseconds: settings.limits.commandTimeoutMilliseconds,
-                maxConnections: settings.server.maxConnections,
-                maxConsecutiveErrors: settings.limits.maxConsecutiveErrors,
-                maxConnectionsPerToken: settings.server.maxConnectionsPerToken,
-                socketPath: socket ?? settings.server.socket, socketMode: settings.server.socketMode,
-                tls: settings.server.tlsCertificate.flatMap { certificate in
-                    settings.server.tlsKey.map { (certificate, $0) }
-                }),
+            configuration: configuration,
             dispatcher: CommandDispatcher(catalog: runtime.catalog), tokens: runtime.services.tokens,
             gauge: runtime.services.gauge)
         let announcer = Announcer(server: server, host: host)
+        // Graceful shutdown goes through the services last to first: the server says 421 to every connection and
+        // finishes their commands before the pool, first in the list, closes the connections they ran on.
         let group = ServiceGroup(
             configuration: .init(
-                services: [.init(service: server), .init(service: announcer)],
+                services: [
+                    .init(service: DatabaseService(database: runtime.database)), .init(service: server),
+                    .init(service: server.revocationSweeper), .init(service: announcer),
+                    .init(service: ChainerService(chainer: runtime.services.chainer)),
+                ],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: Logger(label: "plenary.lifecycle")))
         try await group.run()
-        runtime.database.shutdown()
+    }
+}
+
+/// The database pool as a Service: it closes its connections when the group shuts down, gracefully or because
+/// another service failed.
+struct DatabaseService: Service {
+    let database: Database
+
+    func run() async throws {
+        defer { database.shutdown() }
+        try? await gracefulShutdown()
     }
 }
 
@@ -84,5 +131,17 @@ struct Announcer: Service {
         // Written straight to the descriptor so it is not held in stdio's buffer when stdout is a pipe.
         FileHandle.standardOutput.write(Data("plenary \(Product.version) listening on \(host):\(port)\n".utf8))
         try? await gracefulShutdown()
+    }
+}
+
+/// Runs the audit chainer for as long as the server serves (Schema/0010_audit_chain.sql): of several servers on one
+/// database, the one holding the chainer lock seals; the others stand by.
+struct ChainerService: Service {
+    let chainer: AuditChainer
+
+    func run() async throws {
+        chainer.start()
+        try? await gracefulShutdown()
+        chainer.stop()
     }
 }

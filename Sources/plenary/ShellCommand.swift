@@ -15,7 +15,9 @@ struct ShellCommand: AsyncParsableCommand {
             lines starting with # are skipped. On a terminal the line can be edited (arrows, Ctrl-A/E/U/K/W), Tab \
             completes commands and keys, and Up/Down recall earlier lines, kept in \
             $XDG_DATA_HOME/plenary/history (default ~/.local/share/plenary/history). Lines that start with a \
-            space, and auth lines, are not kept. The shell exits with the exit code of its last command.
+            space, and auth lines, are not kept. Fed from a pipe or a file, the shell exits with the worst exit \
+            code of its lines (3 unavailable, 2 usage, 1 refused, 0 done), so a script sees a refusal in the \
+            middle; on a terminal, with the code of its last command.
             """)
 
     @Option(name: .long, help: "Run commands on this server, HOST:PORT (or PLENARY_SERVER).")
@@ -81,7 +83,9 @@ struct ShellCommand: AsyncParsableCommand {
             if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
             if interactive { history.add(line) }
             if ["quit", "exit"].contains(trimmed.lowercased()) { break }
-            status = await runLine(trimmed, door: door, chosen: chosen, format: format)
+            let code = await runLine(trimmed, door: door, chosen: chosen, format: format)
+            // A script must see a refusal in its middle; a person at a terminal sees each one as it comes.
+            status = interactive ? code : max(status, code)
         }
         await door.close()
         if status != .ok { throw ExitStatus(code: status) }
@@ -103,7 +107,9 @@ struct ShellCommand: AsyncParsableCommand {
             return CatalogDoor.show(help, with: ReplyPrinter.forTerminal(format: chosen ?? .table, isHelp: true))
         }
         let isHelp = request.words.first?.lowercased() == "help"
-        let printer = ReplyPrinter.forTerminal(format: chosen ?? (isHelp ? .table : format), isHelp: isHelp)
+        let printer = ReplyPrinter.forTerminal(
+            format: chosen ?? (isHelp ? .table : format), isHelp: isHelp,
+            isListing: CommandShape.isListing(request.words))
         return CatalogDoor.show(await door.run(request), with: printer)
     }
 

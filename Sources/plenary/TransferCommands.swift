@@ -16,7 +16,9 @@ struct ExportCommand: AsyncParsableCommand {
         discussion: """
             The format is plenary-export version 1: records keyed by natural keys (body code, session number and \
             part, document symbol, decision number), in a stable order, one record per line. Tokens and the audit \
-            trail are not exported. Export, import into an empty database and export again gives the same bytes.
+            trail are not exported. Export, import into an empty database and export again gives the same bytes. \
+            It reads the configured database in this process (never through a server, so --server does not apply) \
+            and never migrates it: with a migration pending it says so and stops.
             """)
 
     @Option(name: .long, help: "Only this body's records (repeat for several).")
@@ -29,7 +31,7 @@ struct ExportCommand: AsyncParsableCommand {
     var config: String?
 
     func run() async throws {
-        let runtime = try await Runtime.open(configFile: config)
+        let runtime = try await Runtime.open(configFile: config, migrations: .requireCurrent)
         defer { runtime.database.shutdown() }
         let bodies = body.isEmpty ? nil : body
         let document = try await runtime.database.read { connection in
@@ -65,7 +67,8 @@ struct ImportCommand: AsyncParsableCommand {
             Records the database already holds unchanged are skipped, so an import can be run again; a record whose \
             key is taken by a different one is refused. The first bad record is reported with its path in the file \
             (documents[1233].languages[2].date), the field and the rule, and nothing is written (exit code 1). \
-            On a terminal, progress goes to standard error.
+            On a terminal, progress goes to standard error. It writes the configured database in this process, \
+            migrating it first; it never goes through a server (--server does not apply).
             """)
 
     @Argument(help: "The export document, or - for standard input.")
@@ -93,7 +96,10 @@ struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
         abstract: "Load the public record of CTOC/COP sessions 1-4 (sessions, documents, decisions) to explore.",
-        discussion: "Safe to run again: what is already there is skipped. Try then: plenary session list body=CTOC/COP")
+        discussion: """
+            Safe to run again: what is already there is skipped. It loads the configured database in this process, \
+            never through a server. Try then: plenary session list body=CTOC/COP
+            """)
 
     @Option(name: .long, help: "Configuration file (default Config/plenary.yaml when present).")
     var config: String?
@@ -133,6 +139,7 @@ enum TransferRun {
             throw runtime.database.translate(error)
         }
         reporter.finish()
+        _ = try? await runtime.database.read { connection in try AuditChain.catchUp(connection) }
         let sections = summary.inserted.filter { $0.value > 0 }.sorted { $0.key < $1.key }
         print(
             "imported \(source): \(summary.insertedTotal) rows written, \(summary.skippedTotal) records already there"

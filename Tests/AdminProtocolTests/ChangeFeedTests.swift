@@ -79,6 +79,33 @@ final class MemorySource: ChangeSource {
     func fail(_ count: Int) { state.withLock { $0.failures = count } }
 }
 
+/// The feed's clock and polls in the test's hands: time moves and polls fire only when the test says so, so a test
+/// can assert that nothing happened without sleeping, and no timer can do a signal's work behind its back.
+final class ManualTiming: Sendable {
+    private let instant = Mutex(ContinuousClock.now)
+    private let stream: AsyncStream<Void>
+    private let continuation: AsyncStream<Void>.Continuation
+
+    init() {
+        (stream, continuation) = AsyncStream<Void>.makeStream()
+    }
+
+    var timing: ChangeFeed.Timing {
+        ChangeFeed.Timing(now: { self.instant.withLock { $0 } }, polls: { _ in self.stream })
+    }
+
+    func advance(_ duration: Duration) { instant.withLock { $0 += duration } }
+
+    func poll() { continuation.yield() }
+}
+
+/// Waits until `condition` holds, yielding between looks (no sleep: the condition is the feed's own progress).
+func eventually(_ condition: @escaping @Sendable () -> Bool) async throws {
+    try await within {
+        while !condition() { await Task.yield() }
+    }
+}
+
 /// Fails the test instead of hanging when `body` does not finish in `seconds`.
 func within<T: Sendable>(
     _ seconds: Int = 20, _ body: @escaping @Sendable () async throws -> T
@@ -108,7 +135,10 @@ func collect(_ subscription: ChangeSubscription, count: Int) async throws -> [Ch
 
 @Suite("ChangeFeed")
 struct ChangeFeedTests {
-    static let fast = ChangeFeed.Configuration(pollInterval: .seconds(3_600), retryDelay: .milliseconds(10))
+    /// No poll and no stall check within a test's life: what these tests see comes from signals and reads alone,
+    /// however loaded the machine.
+    static let fast = ChangeFeed.Configuration(
+        stallTimeout: .seconds(3_600), pollInterval: .seconds(3_600), retryDelay: .milliseconds(10))
 
     @Test func followsLiveCommitsInOrder() async throws {
         let source = MemorySource(rows: 3)
@@ -199,10 +229,12 @@ struct ChangeFeedTests {
 
     @Test func thePollFindsWhatNoSignalAnnounced() async throws {
         let source = MemorySource()
-        let feed = ChangeFeed(source: source, configuration: .init(pollInterval: .milliseconds(20)))
+        let clock = ManualTiming()
+        let feed = ChangeFeed(source: source, configuration: Self.fast, timing: clock.timing)
         defer { feed.shutdown() }
         let subscription = try await feed.subscribe(topics: nil, since: nil)
         source.commit(signal: false)
+        clock.poll()
         #expect(try await collect(subscription, count: 1).map(\.seq) == [1])
     }
 
@@ -221,10 +253,10 @@ struct ChangeFeedTests {
 
     @Test func aWatcherThatTakesNothingWhileEventsWaitIsDroppedAndTheOthersGoOn() async throws {
         let source = MemorySource()
+        let clock = ManualTiming()
         let feed = ChangeFeed(
-            source: source,
-            // The reader that keeps reading must not be taken for a stalled one on a loaded machine: 3 s leaves it room.
-            configuration: .init(queueLimit: 10, stallTimeout: .seconds(3), pollInterval: .milliseconds(20)))
+            source: source, configuration: .init(queueLimit: 10, stallTimeout: .seconds(3), pollInterval: .seconds(1)),
+            timing: clock.timing)
         defer { feed.shutdown() }
         let reasons = Mutex<[PlenaryError]>([])
         let slow = try await feed.subscribe(topics: nil, since: nil) { reason in reasons.withLock { $0.append(reason) }
@@ -234,13 +266,22 @@ struct ChangeFeedTests {
             for _ in 0..<5 { source.commit() }
             #expect(try await collect(reader, count: 5).count == 5, "round \(round)")
         }
-        try await within {
-            while reasons.withLock({ $0.isEmpty }) { try await Task.sleep(for: .milliseconds(5)) }
-        }
+        // Within the stall timeout nobody is dropped, however long the machine takes.
+        clock.advance(.seconds(2))
+        let looks = feed.looks
+        clock.poll()
+        try await eventually { feed.looks > looks }
+        #expect(reasons.withLock { $0.isEmpty }, "not dropped before its time")
+        source.commit()
+        #expect(try await collect(reader, count: 1).map(\.seq) == [26])
+        // Past it, the reader that took nothing is dropped at the next look; the one that kept reading is not.
+        clock.advance(.seconds(2))
+        clock.poll()
+        try await eventually { !reasons.withLock { $0.isEmpty } }
         #expect(reasons.withLock { $0.map(\.description) } == ["421 CLOSING too slow: events waited unread for 3 s"])
         await #expect(throws: ChangeSubscription.tooSlow(.seconds(3))) { _ = try await slow.next() }
         source.commit()
-        #expect(try await collect(reader, count: 1).map(\.seq) == [26])
+        #expect(try await collect(reader, count: 1).map(\.seq) == [27])
         #expect(reasons.withLock { $0.count } == 1, "dropped once")
     }
 
@@ -268,14 +309,20 @@ struct ChangeFeedTests {
 
     @Test func aReaderThatPausesWithNothingWaitingIsNotDropped() async throws {
         let source = MemorySource()
+        let clock = ManualTiming()
         let feed = ChangeFeed(
-            source: source, configuration: .init(stallTimeout: .milliseconds(50), pollInterval: .milliseconds(10)))
+            source: source, configuration: .init(stallTimeout: .milliseconds(50), pollInterval: .milliseconds(10)),
+            timing: clock.timing)
         defer { feed.shutdown() }
         let dropped = Mutex(false)
         let subscription = try await feed.subscribe(topics: nil, since: nil) { _ in dropped.withLock { $0 = true } }
         source.commit()
         #expect(try await collect(subscription, count: 1).map(\.seq) == [1])
-        try await Task.sleep(for: .milliseconds(300))
+        // Far past the stall timeout, with nothing waiting for it, and the feed has looked at its readers.
+        clock.advance(.seconds(60))
+        let looks = feed.looks
+        clock.poll()
+        try await eventually { feed.looks > looks }
         #expect(!dropped.withLock { $0 })
         source.commit()
         #expect(try await collect(subscription, count: 1).map(\.seq) == [2])
@@ -332,8 +379,8 @@ struct ChangeFeedTests {
         subscription.cancel()
         let before = source.queries
         for _ in 0..<100 { source.commit() }
-        // A new watcher starting at the newest seq sees the next commit only: the head moved without reads.
-        try await Task.sleep(for: .milliseconds(50))
+        // The feed has taken in every signal, and the head moved without reads.
+        try await eventually { feed.deliveredThrough == 100 }
         #expect(source.queries == before)
         let later = try await feed.subscribe(topics: nil, since: nil)
         #expect(later.start == 100)

@@ -21,7 +21,29 @@ struct AdoptionTests {
         try await conference.session(2, "2007-12-10", "2007-12-14", body: "CAC/COSP")
     }
 
+    /// Item 4 (a) of session 5 and its L documents: a draft's references must exist (Schema/0013).
+    func referencesOfSession5() throws {
+        let connection = try conference.connection()
+        try connection.simpleQuery(
+            """
+            INSERT INTO agenda_items (session_id, item, sub, title)
+            SELECT s.id, 4, x.sub, x.title FROM sessions s JOIN bodies b ON b.id = s.body_id,
+                 (VALUES ('', 'Trafficking'), ('a', 'Review')) AS x (sub, title)
+            WHERE b.code = 'CTOC/COP' AND s.number = 5;
+            INSERT INTO documents (body_id, symbol, sort_key, session_id, series, issuer, period, serial, doc_type,
+                                   distribution, title)
+            SELECT b.id, 'CTOC/COP/2010/L.5', 'l5', s.id, 'L', 'CTOC/COP', '2010', 5, 'limited', 'limited', 'Draft'
+            FROM sessions s JOIN bodies b ON b.id = s.body_id WHERE b.code = 'CTOC/COP' AND s.number = 5;
+            INSERT INTO documents (body_id, symbol, sort_key, session_id, issuer, period, doc_type, distribution,
+                                   title, parent_id, relation, relation_number)
+            SELECT d.body_id, 'CTOC/COP/2010/L.5/Rev.1', 'l5r1', d.session_id, 'CTOC/COP', '2010', 'limited',
+                   'limited', 'Draft', d.id, 'revision', 1
+            FROM documents d WHERE d.symbol = 'CTOC/COP/2010/L.5';
+            """)
+    }
+
     @Test func aDraftIsTabledEditedAndReadBack() async throws {
+        try referencesOfSession5()
         let draft = try await conference.decisions.draft(
             DecisionDraft(
                 kind: .resolution, session: 5, title: "Trafficking in persons", text: "The Conference …",

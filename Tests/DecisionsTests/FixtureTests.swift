@@ -104,7 +104,7 @@ struct DecisionFixtureTests {
             _ = try await conference.groups.establish(
                 WorkingGroupCharter(
                     code: String(prefix.dropFirst(facts.code.count + 1)), name: group.name,
-                    establishedBy: try DecisionReference.parse(group.establishedBy)),
+                    establishedBy: try DecisionCitation.parse(group.establishedBy, key: "by")),
                 body: facts.code, by: Conference.clerk)
         }
         for decision in record.decisions {
@@ -154,7 +154,9 @@ struct DecisionFixtureTests {
         // Every decision of sessions 1-4 is in force today except the one a later decision amended… which stays in
         // force, as amended.
         #expect(all.allSatisfy { $0.status == .inForce })
-        #expect(try AuditLog.verify(try conference.connection()) == .intact(rows: 1 + 4 * 3 + 2 + 23 + 3))
+        #expect(
+            try AuditLog.verify(try AuditChain.sealed(try conference.connection()))
+                == .intact(rows: 1 + 4 * 3 + 2 + 23 + 3))
     }
 
     @Test func theLineageQueriesAnswerAsTheSourcesSay() async throws {

@@ -139,12 +139,12 @@ struct LineageTests {
         _ = try await conference.groups.establish(
             WorkingGroupCharter(
                 code: "WG.4", name: "Open-ended interim working group on trafficking in persons",
-                establishedBy: DecisionReference(kind: .decision, session: 4, serial: 4),
+                establishedBy: DecisionCitation(kind: .decision, session: 4, serial: 4),
                 establishedOn: day("2008-10-17")),
             body: "CTOC/COP", by: Conference.clerk)
         _ = try await conference.groups.rename(
             body: "CTOC/COP", code: "WG.4", to: "Working Group on Trafficking in Persons",
-            by: DecisionReference(kind: .resolution, session: 5, serial: 3), on: day("2010-10-22"),
+            by: DecisionCitation(kind: .resolution, session: 5, serial: 3), on: day("2010-10-22"),
             actor: Conference.clerk)
         _ = try await conference.groups.establish(
             WorkingGroupCharter(code: "WG.2", name: "Technical assistance"), body: "CTOC/COP", by: Conference.clerk)
@@ -173,7 +173,7 @@ struct LineageTests {
         _ = try await conference.groups.establish(
             WorkingGroupCharter(
                 code: "WG.5", name: "Another group",
-                establishedBy: DecisionReference(kind: .decision, session: 4, serial: 4)),
+                establishedBy: DecisionCitation(kind: .decision, session: 4, serial: 4)),
             body: "CTOC/COP", by: Conference.clerk)
         await refused(.conflict, "establishes: CTOC/COP/WG.5 was established by decision 4/4, not by decision 4/3") {
             try await conference.link("decision 4/3", .establishes, "wg:WG.5")

@@ -25,12 +25,12 @@ struct NumberingTests {
         for index in 1...16 { drafts.append(try await conference.draft("Draft \(index)", session: 5).id) }
         let conninfo = conference.conninfo
         // Each adopter has a pool of its own: separate connections, separate transactions, all at once.
-        let adopted = await withTaskGroup(of: Result<Decision, PlenaryError>.self) { group in
+        let adopted = await withTaskGroup(of: Result<Decision, DomainError>.self) { group in
             for id in drafts {
                 group.addTask {
                     let database = Database(configuration: ConnectionPool.Configuration(conninfo: conninfo, size: 1))
                     defer { database.shutdown() }
-                    do throws(PlenaryError) {
+                    do throws(DomainError) {
                         let registry = DecisionRegistry(
                             database: database, clock: CalendarClock(today: day("2010-10-20")))
                         return .success(try await registry.adopt(id: id, by: Conference.clerk))
@@ -39,7 +39,7 @@ struct NumberingTests {
                     }
                 }
             }
-            var all: [Result<Decision, PlenaryError>] = []
+            var all: [Result<Decision, DomainError>] = []
             for await result in group { all.append(result) }
             return all
         }
@@ -58,6 +58,7 @@ struct NumberingTests {
             "SELECT last_serial FROM decision_counters WHERE session_number = 5 AND kind = 'decision'")
         #expect(try counter?.decode("last_serial", as: Int.self) == 16)
         #expect(try conference.audit("decision").filter { $0.operation == "adopt" }.count == 16)
+        try AuditChain.catchUp(connection)
         #expect(try AuditLog.verify(connection) == .intact(rows: 1 + 3 + 2 + 16 + 16))
     }
 
@@ -104,7 +105,7 @@ struct NumberingTests {
         #expect(try taken?.decode("serial", as: Int.self) == 1)
         let decisions = conference.decisions
         let waiting = Task { try await decisions.adopt(id: second.id, by: Conference.clerk) }
-        try await Task.sleep(for: .milliseconds(400))
+        try await waitUntilBlocked(by: holder, conninfo: conference.conninfo)
         let counter = try conference.connection().queryOne(
             "SELECT count(*) AS n FROM decisions WHERE stage = 'adopted'")
         #expect(try counter?.decode("n", as: Int.self) == 0, "the adopter did not wait for the counter")
@@ -168,7 +169,7 @@ struct NumberingTests {
         for bad in ["decree 4/4", "decision", "decision 4-4", "decision  4/4", "4/4"] {
             #expect(DecisionCitation(parsing: bad) == nil, "\(bad)")
         }
-        #expect(throws: PlenaryError.badArgument("number", "\(DecisionNumber.rule), got 4-4")) {
+        #expect(throws: DomainError.invalid("number", "\(DecisionNumber.rule), got 4-4")) {
             try DecisionNumber.parse("4-4")
         }
     }

@@ -78,6 +78,8 @@ struct AllocationAndLineageTests {
         let serials = try connection.query("SELECT serial FROM documents WHERE series = 'CRP' ORDER BY serial").rows
             .map { try $0.decode("serial", as: Int.self) }
         #expect(serials == Array(1...total))
+        // No chainer runs in-process: seal what the writers committed, then every row must be in the chain.
+        try AuditChain.catchUp(connection)
         #expect(try AuditLog.verify(connection) == .intact(rows: try office.count("audit_log")))
     }
 
@@ -109,13 +111,23 @@ struct AllocationAndLineageTests {
         await refused(.badArgument, "title: required for an addendum") {
             try await office.documents.derive(.addendum, of: original, by: Secretariat.clerk)
         }
-        let audit = try AuditLog.list(try office.connection(), entity: "document").map(\.operation)
+        let audit = try AuditLog.list(try AuditChain.sealed(try office.connection()), entity: "document").map(
+            \.operation)
         #expect(audit.filter { $0 == "revise" }.count == 3 && audit.contains("addendum") && audit.contains("amend"))
     }
 
     @Test func aCorrigendumMayCoverOnlySomeLanguages() async throws {
         try await office.register("CTOC/COP/2008/6", "Technical assistance")
         let symbol = try DocumentSymbol("CTOC/COP/2008/6")
+        // A corrigendum corrects an issued text: not before the French one exists.
+        await refused(.conflict, "languages: the fr version of CTOC/COP/2008/6 is not issued") {
+            try await office.documents.derive(.corrigendum, of: symbol, languages: [.fr, .es], by: Secretariat.clerk)
+        }
+        for language in [Language.fr, .es] {
+            try await office.documents.version(
+                symbol, VersionUpdate(language: language, status: .issued, date: day("2008-08-20")),
+                by: Secretariat.clerk)
+        }
         let partial = try await office.documents.derive(
             .corrigendum, of: symbol, languages: [.fr, .es], by: Secretariat.clerk)
         #expect(partial.symbol.description == "CTOC/COP/2008/6/Corr.1")

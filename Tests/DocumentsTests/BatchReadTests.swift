@@ -25,7 +25,7 @@ struct BatchReadTests {
         let together = await office.documents.get(symbols)
         #expect(together.count == asked.count)
         for (symbol, answer) in zip(symbols, together) {
-            let alone: Result<Document, PlenaryError>
+            let alone: Result<Document, DomainError>
             do {
                 alone = .success(try await office.documents.get(symbol))
             } catch {
@@ -37,7 +37,7 @@ struct BatchReadTests {
             Issue.record("an unregistered symbol was found")
             return
         }
-        #expect(missing.code == .notFound && missing.message.contains("CTOC/COP/2008/99"))
+        #expect(missing.kind == .notFound && missing.message.contains("CTOC/COP/2008/99"))
         #expect(try together[0].get().supersededBy?.description == "CTOC/COP/2008/19/Rev.1")
         #expect(try together[2].get().symbol.description == "CTOC/COP/2008/CRP.1*")
         #expect(await office.documents.get([]).isEmpty)

@@ -29,7 +29,7 @@ struct RegistrationTests {
 
         let read = try await office.documents.get(try DocumentSymbol("CTOC/COP/2008/19"))
         #expect(read == report)
-        let audit = try AuditLog.list(try office.connection(), entity: "document")
+        let audit = try AuditLog.list(try AuditChain.sealed(try office.connection()), entity: "document")
         #expect(audit.count == 3 && audit.allSatisfy { $0.operation == "register" })
     }
 

@@ -94,14 +94,14 @@ struct SymbolNormalisationTests {
         let resolution = try DocumentSymbol("S/RES/1566 (2004)")
         #expect(try resolution.adding(.corrigendum(1)).description == "S/RES/1566/Corr.1 (2004)")
         #expect(try resolution.adding(.corrigendum(1)).base == resolution)
-        #expect(throws: PlenaryError.self) { try document.adding(.revision(0)) }
-        #expect(throws: PlenaryError.self) { try document.adding(.revision(1_000_000)) }
-        #expect(throws: PlenaryError.self) { try document.adding(.addendum(-1)) }
+        #expect(throws: DomainError.self) { try document.adding(.revision(0)) }
+        #expect(throws: DomainError.self) { try document.adding(.revision(1_000_000)) }
+        #expect(throws: DomainError.self) { try document.adding(.addendum(-1)) }
         let longest = try DocumentSymbol(String(repeating: "A", count: 197) + "/12")
-        #expect(throws: PlenaryError.self) { try longest.reissued() }
-        #expect(throws: PlenaryError.self) { try longest.adding(.revision(1)) }
+        #expect(throws: DomainError.self) { try longest.reissued() }
+        #expect(throws: DomainError.self) { try longest.adding(.revision(1)) }
         let sixteen = try DocumentSymbol("A/B/D/E/F/G/H/I/J/K/M/N/O/P/Q/1")
-        #expect(throws: PlenaryError.self) { try sixteen.adding(.revision(1)) }
+        #expect(throws: DomainError.self) { try sixteen.adding(.revision(1)) }
     }
 
     @Test("Modifier kinds and numbers")
@@ -157,9 +157,9 @@ struct SymbolNormalisationTests {
             [.series("A"), .modifier(.revision(1))],
         ]
         for components in refused {
-            #expect(throws: PlenaryError.self, "\(components)") { try DocumentSymbol(components: components) }
+            #expect(throws: DomainError.self, "\(components)") { try DocumentSymbol(components: components) }
         }
-        #expect(throws: PlenaryError.self) {
+        #expect(throws: DomainError.self) {
             try DocumentSymbol(components: [.series("S"), .serial(1)], parenthetical: .year(1900))
         }
     }

@@ -6,10 +6,13 @@ import Testing
 /// The parts of a well-formed symbol, drawn at random by the grammar's rules.
 struct SymbolParts: Sendable, CustomTestStringConvertible {
     var components: [DocumentSymbol.Component]
+    var part: String? = nil
     var parenthetical: DocumentSymbol.Parenthetical?
     var isReissue: Bool
 
-    var testDescription: String { "\(components.map(\.description)) (\(parenthetical.map(\.description) ?? "-"))" }
+    var testDescription: String {
+        "\(components.map(\.description)) \(part ?? "-") (\(parenthetical.map(\.description) ?? "-"))"
+    }
 }
 
 enum SymbolGens {
@@ -52,10 +55,34 @@ enum SymbolGens {
         return .modifier(DocumentSymbol.Modifier(kind, number(&rng))!)
     }
 
+    /// A subsidiary body numbered in arabic, in Roman or by a letter (`WG.4`, `WG.III`, `SER.A`), or bare (`PC`).
+    /// A working party (`WP.n`) is drawn apart, since only its place makes it one.
     static func body(_ rng: inout any SeededRandomNumberGenerator) -> DocumentSymbol.Component {
-        let kind = DocumentSymbol.SubsidiaryBody.Kind.allCases.randomElement(using: &rng)!
-        let bare = kind.numberIsOptional && Int.random(in: 0..<3, using: &rng) == 0
-        return .subsidiaryBody(.init(kind, bare ? nil : number(&rng)))
+        let kind = DocumentSymbol.SubsidiaryBody.Kind.allCases.filter { $0 != .workingParty }.randomElement(
+            using: &rng)!
+        if kind.numberIsOptional && Int.random(in: 0..<3, using: &rng) == 0 { return .subsidiaryBody(.init(kind)) }
+        switch Int.random(in: 0..<4, using: &rng) {
+        case 0:
+            return .subsidiaryBody(
+                .init(kind, designator: .roman(Int.random(in: DocumentSymbol.sessions, using: &rng))))
+        case 1:
+            // The letters that are not Roman numerals.
+            let letter = String("ABEFGHJKNOPQRSTUWYZ".randomElement(using: &rng)!)
+            return .subsidiaryBody(.init(kind, designator: .letter(letter)))
+        default: return .subsidiaryBody(.init(kind, number(&rng)))
+        }
+    }
+
+    /// A body named by a word (it must follow another body).
+    static func namedBody(_ rng: inout any SeededRandomNumberGenerator) -> DocumentSymbol.Component {
+        .namedBody(word(&rng))
+    }
+
+    /// The session place: a year, a session, or now and then a special or emergency special session.
+    static func sessionPlace(_ rng: inout any SeededRandomNumberGenerator) -> DocumentSymbol.Component {
+        guard Int.random(in: 0..<5, using: &rng) == 0 else { return sessionOrYear(&rng) }
+        let kind = DocumentSymbol.SpecialSession.Kind.allCases.randomElement(using: &rng)!
+        return .specialSession(.init(kind, Int.random(in: DocumentSymbol.sessions, using: &rng)))
     }
 
     /// A symbol built by the grammar: series words, subsidiary bodies, one of the seven core shapes, modifiers,
@@ -63,25 +90,45 @@ enum SymbolGens {
     static let wellFormed = Generator<SymbolParts, Shrink.None<SymbolParts>> { rng in
         var components = (0..<Int.random(in: 1...3, using: &rng)).map { _ in DocumentSymbol.Component.series(word(&rng))
         }
-        components += (0..<Int.random(in: 0...3, using: &rng)).map { _ in body(&rng) }
+        // Bodies: numbered ones, each perhaps followed by named ones, and now and then a working party, which the
+        // core always follows.
+        for _ in 0..<Int.random(in: 0...3, using: &rng) {
+            components.append(
+                Int.random(in: 0..<6, using: &rng) == 0
+                    ? .subsidiaryBody(.init(.workingParty, number(&rng))) : body(&rng))
+            components += (0..<Int.random(in: 0...1, using: &rng)).map { _ in namedBody(&rng) }
+        }
         let serial = DocumentSymbol.Component.serial(number(&rng))
+        var isResolution = false
         switch Int.random(in: 0..<7, using: &rng) {
         case 0: components += [serial]
-        case 1: components += [sessionOrYear(&rng), serial]
-        case 2: components += [slashSpecial(&rng), serial]
-        case 3: components += [slashSpecial(&rng), sessionOrYear(&rng), serial]
-        case 4: components += [sessionOrYear(&rng), slashSpecial(&rng), serial]
+        case 1: components += [sessionPlace(&rng), serial]
+        case 2:
+            let special = slashSpecial(&rng)
+            isResolution = special == .special(.init(.resolution))
+            components += [special, serial]
+        case 3:
+            let special = slashSpecial(&rng)
+            isResolution = special == .special(.init(.resolution))
+            components += [special, sessionPlace(&rng), serial]
+        case 4: components += [sessionPlace(&rng), slashSpecial(&rng), serial]
         case 5: components += [dottedSpecial(&rng)]
-        default: components += [sessionOrYear(&rng), dottedSpecial(&rng)]
+        default: components += [sessionPlace(&rng), dottedSpecial(&rng)]
         }
-        components += (0..<Int.random(in: 0...4, using: &rng)).map { _ in modifier(&rng) }
+        let modifiers = (0..<Int.random(in: 0...4, using: &rng)).map { _ in modifier(&rng) }
+        components += modifiers
+        // A resolution adopted in lettered parts: the letter follows its number.
+        let part: String? =
+            isResolution && modifiers.isEmpty && Bool.random(using: &rng)
+            ? String("ABCDEFGHIJKLMNOPQRSTUVWXYZ".randomElement(using: &rng)!) : nil
         let parenthetical: DocumentSymbol.Parenthetical? =
             switch Int.random(in: 0..<4, using: &rng) {
             case 0: .year(Int.random(in: DocumentSymbol.years, using: &rng))
             case 1: .session(Int.random(in: DocumentSymbol.sessions, using: &rng))
             default: nil
             }
-        return SymbolParts(components: components, parenthetical: parenthetical, isReissue: Bool.random(using: &rng))
+        return SymbolParts(
+            components: components, part: part, parenthetical: parenthetical, isReissue: Bool.random(using: &rng))
     }
 
     /// Pieces of symbols, near misses and junk: joined at random they parse often enough to exercise both sides.
@@ -89,7 +136,8 @@ enum SymbolGens {
         "A", "E", "S", "ST", "CTOC", "COP", "CAC", "cosp", "SGB", "HRC", "/", "/", "/", "/", "_", ".", "*", "(", ")",
         " ", " (2004)", "(XV)", "(xv)", "(1900)", "L.", "l.", "CRP.", "INF", "INF.", "WP.", "R.", "SR.", "PV.", "NGO",
         "RES", "res", "PRST", "Rev.", "REV.", "Corr.", "Add.", "add.", "Amend.", "Summary", "WG.", "wg.", "C.", "CN.",
-        "CONF.", "AC.", "Sub.", "sub.", "GC", "GC.", "SC.", "PC", "1", "2", "5", "61", "999", "2008", "1945", "2101",
+        "CONF.", "AC.", "Sub.", "sub.", "GC", "GC.", "SC.", "PC", "SER.", "III", "iv", "S-", "ES-", "-", " B", " b",
+        "1", "2", "5", "61", "999", "2008", "1945", "2101",
         "0", "01", "999999", "1234567", "20O8", "x", "-", "#", "\u{0}", "\u{1B}", "\u{7F}", "\n", "\t", "\u{A0}",
         "\u{85}", "\u{200B}", "\u{202E}", "\u{FEFF}", "é", "e\u{301}", "\u{301}", "Ö", "中", "😀", "\u{10FFFF}",
     ]
@@ -105,13 +153,14 @@ enum SymbolGens {
     static let tokens: [String] = [
         "A", "COP", "SGB", "2008", "61", "1", "19", "l.1", "CRP.2", "RES", "INF", "NGO", "PRST", "WG.4", "C.5",
         "CN.15", "sub.2", "PC", "Rev.1", "CORR.2", "Add.3", "Amend.1", "Summary", "PV.3", "SR.2", "GC", "R.4", "wp.5",
+        "WG.III", "c.i", "SER.A", "ser.e", "S-26", "es-10", "BMS", "WP.29",
     ]
 
     static let symbolLike = zip(
         Gen<String?>.element(of: ["A", "E", "S", "ST", "CTOC/COP", "cac_cosp", " E/CN.15"]).map { $0! },
         Gen<String?>.element(of: tokens).map { $0! }.array(of: 0...6),
         Gen<String?>.element(of: ["/", "_"]).map { $0! },
-        Gen<String?>.element(of: ["", "", "", "*", " (2004)", "(XV)", "  (1999)*", " \n"]).map { $0! }
+        Gen<String?>.element(of: ["", "", "", "*", " (2004)", "(XV)", "  (1999)*", " \n", " B", " a (XXI)"]).map { $0! }
     ).map { series, tokens, separator, suffix in ([series] + tokens).joined(separator: separator) + suffix }
 
     static let junk = Gen<String>.oneOf(fragment.array(of: 0...16).map { $0.joined() }, symbolLike)
@@ -128,7 +177,8 @@ struct SymbolPropertyTests {
         let symbol: DocumentSymbol
         do {
             symbol = try DocumentSymbol(
-                components: parts.components, parenthetical: parts.parenthetical, isReissue: parts.isReissue)
+                components: parts.components, part: parts.part, parenthetical: parts.parenthetical,
+                isReissue: parts.isReissue)
         } catch {
             Issue.record("refused \(parts.components): \(error)")
             return
@@ -136,6 +186,7 @@ struct SymbolPropertyTests {
         let printed = symbol.description
         #expect(DocumentSymbol.parse(printed) == .success(symbol))
         #expect(symbol.components == parts.components)
+        #expect(symbol.part == parts.part)
         #expect(symbol.parenthetical == parts.parenthetical)
         #expect(symbol.isReissue == parts.isReissue)
         // Every symbol has a number of its own.
@@ -175,7 +226,8 @@ struct SymbolPropertyTests {
             // Well-formed symbols with one character replaced anywhere: never a crash, always a located answer.
             guard
                 let symbol = try? DocumentSymbol(
-                    components: parts.components, parenthetical: parts.parenthetical, isReissue: parts.isReissue)
+                    components: parts.components, part: parts.part, parenthetical: parts.parenthetical,
+                    isReissue: parts.isReissue)
             else {
                 Issue.record("refused \(parts.components)")
                 return
@@ -217,7 +269,7 @@ struct SymbolPropertyTests {
                 #expect((1...DocumentSymbol.maximumLength + 1).contains(component))
                 #expect(error.text != nil)
             }
-            #expect(error.plenaryError.code == .badArgument)
+            #expect(PlenaryError(error.domainError).code == .badArgument)
             return false
         }
     }

@@ -1,3 +1,4 @@
+import EmbeddedPostgres
 import Foundation
 import PlenaryTestSupport
 import Testing
@@ -99,7 +100,7 @@ struct CLITests {
             let first = try #require(records.first?["record"] as? [String: Any])
             #expect(first["code"] as? String == "CTOC/COP")
             #expect(first["treaty"] is NSNull, "a field without a value is null")
-            #expect(document["record"] == nil, "only a reply with exactly one record has the record shorthand")
+            #expect(document["record"] == nil, "a list has records only, whatever its count")
 
             let one = try Self.json(try run(["--format", "json", "body", "get", "X/Y"]).stdout)
             #expect(one["type"] as? String == "body")
@@ -326,14 +327,17 @@ struct CLITests {
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("watch-\(UUID().uuidString)")
         _ = FileManager.default.createFile(atPath: output.path, contents: nil)
         defer { try? FileManager.default.removeItem(at: output) }
-        let watcher = Process()
-        watcher.executableURL = URL(fileURLWithPath: try TestCluster.plenaryBinary())
-        watcher.arguments = ["--server", "127.0.0.1:\(remote.server.port)", "--token", remote.token, "watch"]
-        watcher.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("PLENARY_") }
-        watcher.standardOutput = try FileHandle(forWritingTo: output)
-        watcher.standardError = FileHandle.nullDevice
-        try watcher.run()
-        defer { watcher.terminate() }
+        let watcher = try RunningProcess(
+            [
+                try TestCluster.plenaryBinary(), "--server", "127.0.0.1:\(remote.server.port)", "--token", remote.token,
+                "watch",
+            ],
+            environment: ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("PLENARY_") },
+            stdout: output.path, stderr: "/dev/null")
+        defer {
+            watcher.signal(SIGTERM)
+            watcher.waitUntilExit()
+        }
         func waitFor(_ text: String) -> Bool {
             let deadline = Date().addingTimeInterval(20)
             while Date() < deadline {

@@ -34,6 +34,7 @@ struct DocumentCommandTests {
 
     @Test func registerAllocateVersionReviseAndRead() throws {
         try conference()
+        try plenary("agenda", "add", "body=CTOC/COP", "session=4", "item=1", "title=Opening")
         let registered = try plenary(
             "doc", "register", "symbol=CTOC/COP/2008/1", "title=Provisional agenda and annotations", "session=4",
             "agenda-item=1")
@@ -55,6 +56,10 @@ struct DocumentCommandTests {
 
         let revised = try plenary("doc", "revise", "CTOC/COP/2008/1")
         #expect(revised.stdout.hasSuffix("201 OK symbol=CTOC/COP/2008/1/Rev.1 parent=CTOC/COP/2008/1\n"))
+        // A corrigendum corrects issued texts: French and Spanish first.
+        for language in ["fr", "es"] {
+            try plenary("doc", "version", "CTOC/COP/2008/2", "lang=\(language)", "status=issued", "date=2008-08-20")
+        }
         let corrected = try plenary("doc", "correct", "CTOC/COP/2008/2", "languages=fr,es")
         #expect(corrected.stdout.hasSuffix("201 OK symbol=CTOC/COP/2008/2/Corr.1 parent=CTOC/COP/2008/2\n"))
         try plenary("doc", "addendum", "CTOC/COP/2008/2", "title=Replies of States")

@@ -7,8 +7,9 @@ import Testing
 /// conversation in `Transcripts/GROUP.MODE.transcript` (`> ` before each request, its reply lines after it).
 ///
 /// Values that differ from run to run — token secrets, timestamps, hashes, the PostgreSQL version, pool figures,
-/// uptime — are replaced by placeholders before comparing. A transcript that does not exist yet is written from
-/// the run and the test fails, asking for it to be read and committed; `PLENARY_RECORD_TRANSCRIPTS=1` rewrites
+/// uptime, the audit chainer's progress in `status` — are replaced by placeholders before comparing. A transcript
+/// that does not exist yet is written from the run and the test fails, asking for it to be read and committed;
+/// `PLENARY_RECORD_TRANSCRIPTS=1` rewrites
 /// them all after a deliberate change of output.
 @Suite("protocol transcripts")
 struct TranscriptTests {
@@ -17,7 +18,7 @@ struct TranscriptTests {
 
     static let groups = [
         "connection", "bodies-and-tokens", "sessions-and-agendas", "working-groups-and-meetings", "documents",
-        "decisions", "audit-and-events",
+        "decisions", "audit-and-events", "treaties",
     ]
 
     @Test(arguments: groups, ["text", "json"])
@@ -78,7 +79,10 @@ struct TranscriptTests {
             (#"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}(:?\d{2})?)?"#, "<time>"),
             (#"\b[0-9a-f]{64}\b"#, "<sha256>"),
             (#"(postgres"?[=:]"?)\d+\.\d+"#, "$1<version>"),
-            (#"((pool-(open|idle|in-use|waiting|replaced)|uptime-s|schema)"?[=:])\d+"#, "$1<n>"),
+            (
+                #"((pool-(open|idle|in-use|waiting|replaced)|uptime-s|schema|audit-(head|unsealed|lag-ms))"?[=:])\d+"#,
+                "$1<n>"
+            ),
             (#"127\.0\.0\.1:\d+"#, "127.0.0.1:<port>"),
         ]
         for (pattern, replacement) in rules {

@@ -1,3 +1,4 @@
+import EmbeddedPostgres
 import Foundation
 import PlenaryConfig
 import PlenaryCore
@@ -60,6 +61,14 @@ struct ConfigurationTests {
         ("PLENARY_LIMITS_MAX_CONSECUTIVE_ERRORS", "0", "limits.max_consecutive_errors"),
         ("PLENARY_LIMITS_WATCH_QUEUE_EVENTS", "8", "limits.watch_queue_events"),
         ("PLENARY_LIMITS_WATCH_STALL_TIMEOUT_S", "-1", "limits.watch_stall_timeout_s"),
+        ("PLENARY_SERVER_LISTEN_BACKLOG", "0", "server.listen_backlog"),
+        ("PLENARY_LIMITS_MAX_UNAUTHENTICATED", "0", "limits.max_unauthenticated"),
+        ("PLENARY_LIMITS_MAX_UNAUTHENTICATED", "998", "limits.max_unauthenticated"),
+        ("PLENARY_LIMITS_MAX_UNAUTHENTICATED_PER_ADDRESS", "257", "limits.max_unauthenticated_per_address"),
+        ("PLENARY_LIMITS_RESERVED_ADMIN_CONNECTIONS", "-1", "limits.reserved_admin_connections"),
+        ("PLENARY_LIMITS_AUTH_TIMEOUT_UNDER_PRESSURE_S", "0", "limits.auth_timeout_under_pressure_s"),
+        ("PLENARY_LIMITS_UNAUTHENTICATED_PRESSURE_PERCENT", "101", "limits.unauthenticated_pressure_percent"),
+        ("PLENARY_LIMITS_REFUSAL_LOG_INTERVAL_S", "0", "limits.refusal_log_interval_s"),
     ])
     func aMalformedValueStopsStartUpNamingTheKey(variable: String, value: String, key: String) async throws {
         do {
@@ -69,6 +78,34 @@ struct ConfigurationTests {
             #expect(error.message.hasPrefix(key), "message: \(error.message)")
             #expect(error.message.contains(variable))
             #expect(error.message.contains(value))
+        }
+    }
+
+    @Test func theDoorsLimitsAreReadAndMustLeaveRoomForAuthenticatedConnections() async throws {
+        let loaded = try await PlenaryConfiguration.load(
+            file: nil,
+            environment: [
+                "PLENARY_SERVER_MAX_CONNECTIONS": "100", "PLENARY_LIMITS_MAX_UNAUTHENTICATED": "90",
+                "PLENARY_LIMITS_MAX_UNAUTHENTICATED_PER_ADDRESS": "9", "PLENARY_LIMITS_RESERVED_ADMIN_CONNECTIONS": "9",
+                "PLENARY_LIMITS_AUTH_TIMEOUT_UNDER_PRESSURE_S": "1", "PLENARY_SERVER_LISTEN_BACKLOG": "128",
+            ])
+        #expect(loaded.limits.maxUnauthenticated == 90)
+        #expect(loaded.limits.maxUnauthenticatedPerAddress == 9)
+        #expect(loaded.limits.reservedAdminConnections == 9)
+        #expect(loaded.limits.authTimeoutUnderPressureSeconds == 1)
+        #expect(loaded.server.listenBacklog == 128)
+        // 90 + 10 leaves no authenticated slot for a token that is not an admin's.
+        do {
+            _ = try await PlenaryConfiguration.load(
+                file: nil,
+                environment: [
+                    "PLENARY_SERVER_MAX_CONNECTIONS": "100", "PLENARY_LIMITS_MAX_UNAUTHENTICATED": "90",
+                    "PLENARY_LIMITS_RESERVED_ADMIN_CONNECTIONS": "10",
+                ])
+            Issue.record("a door that leaves no authenticated room was accepted")
+        } catch {
+            #expect(error.message.hasPrefix("limits.max_unauthenticated (PLENARY_LIMITS_MAX_UNAUTHENTICATED)"))
+            #expect(error.message.contains("server.max_connections (100)"), "message: \(error.message)")
         }
     }
 

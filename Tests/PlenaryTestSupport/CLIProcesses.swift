@@ -1,3 +1,4 @@
+import EmbeddedPostgres
 import Foundation
 
 /// Runs the built `plenary` binary the ways the CLI tests need beyond ``PlenaryProcess``: with input on stdin, and
@@ -8,29 +9,16 @@ public enum CLIProcess {
         _ arguments: [String], input: String, databaseURL: String?, environment extra: [String: String] = [:],
         timeout: TimeInterval = 120
     ) throws -> ProcessResult {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try TestCluster.plenaryBinary())
-        process.arguments = arguments
-        process.environment = environment(databaseURL: databaseURL, extra: extra)
-        let directory = FileManager.default.temporaryDirectory
-        let stdin = directory.appendingPathComponent("in-\(UUID().uuidString)")
-        let stdout = directory.appendingPathComponent("out-\(UUID().uuidString)")
-        let stderr = directory.appendingPathComponent("err-\(UUID().uuidString)")
+        let stdin = FileManager.default.temporaryDirectory.appendingPathComponent("in-\(UUID().uuidString)")
         try Data(input.utf8).write(to: stdin)
-        _ = FileManager.default.createFile(atPath: stdout.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: stderr.path, contents: nil)
-        defer {
-            for file in [stdin, stdout, stderr] { try? FileManager.default.removeItem(at: file) }
-        }
-        process.standardInput = try FileHandle(forReadingFrom: stdin)
-        process.standardOutput = try FileHandle(forWritingTo: stdout)
-        process.standardError = try FileHandle(forWritingTo: stderr)
-        try process.run()
-        wait(for: process, timeout: timeout)
-        return ProcessResult(
-            status: process.terminationStatus,
-            stdout: (try? String(contentsOf: stdout, encoding: .utf8)) ?? "",
-            stderr: (try? String(contentsOf: stderr, encoding: .utf8)) ?? "")
+        defer { try? FileManager.default.removeItem(at: stdin) }
+        let descriptor = open(stdin.path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw TestCluster.Unavailable(description: "cannot read \(stdin.path)") }
+        defer { close(descriptor) }
+        return try Spawned.run(
+            [try TestCluster.plenaryBinary()] + arguments,
+            environment: environment(databaseURL: databaseURL, extra: extra),
+            stdin: descriptor, timeout: timeout)
     }
 
     /// The environment of a test run: the test's own without any PLENARY_ variable, then `extra`.
@@ -41,14 +29,6 @@ public enum CLIProcess {
         return environment
     }
 
-    static func wait(for process: Process, timeout: TimeInterval) {
-        let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning, Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
-        if process.isRunning {
-            process.terminate()
-            process.waitUntilExit()
-        }
-    }
 }
 
 /// Runs `plenary` on a pseudo-terminal, as a person at a terminal would: stdin, stdout and stderr are the
@@ -88,18 +68,12 @@ public enum CLITerminal {
         var size = winsize(ws_row: 50, ws_col: columns, ws_xpixel: 0, ws_ypixel: 0)
         _ = ioctl(slave, UInt(TIOCSWINSZ), &size)
 
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try TestCluster.plenaryBinary())
-        process.arguments = arguments
         var environment = CLIProcess.environment(
             databaseURL: databaseURL, extra: ["TERM": "xterm"].merging(extra) { $1 })
         if extra["NO_COLOR"] == nil { environment["NO_COLOR"] = nil }
-        process.environment = environment
-        let terminal = FileHandle(fileDescriptor: slave, closeOnDealloc: false)
-        process.standardInput = terminal
-        process.standardOutput = terminal
-        process.standardError = terminal
-        try process.run()
+        let pid = try ProcessRunner.spawn(
+            [try TestCluster.plenaryBinary()] + arguments, environment: environment, stdin: slave, stdout: slave,
+            stderr: slave)
         // Only the child may hold the terminal open now, so reading it ends (EIO) when the child is gone.
         close(slave)
 
@@ -125,10 +99,10 @@ public enum CLITerminal {
                 bytes.removeFirst(written)
             }
         }
-        CLIProcess.wait(for: process, timeout: timeout)
+        let (status, _) = ProcessRunner.wait(for: pid, timeout: timeout)
         collected.waitUntilFinished(timeout: 5)
         let text = String(decoding: collected.bytes, as: UTF8.self).replacingOccurrences(of: "\r\n", with: "\n")
-        return Result(status: process.terminationStatus, output: text)
+        return Result(status: status, output: text)
     }
 
     /// glibc's pseudo-terminal functions, looked up at run time: its headers declare them only under feature macros

@@ -16,11 +16,7 @@ public func refused<T>(
     _ code: ReplyCode, _ fragments: String..., sourceLocation: SourceLocation = #_sourceLocation,
     _ operation: () async throws -> T
 ) async -> PlenaryError? {
-    do {
-        _ = try await operation()
-        Issue.record("expected a \(code.rawValue) refusal, but it was allowed", sourceLocation: sourceLocation)
-        return nil
-    } catch let error as PlenaryError {
+    func check(_ error: PlenaryError) -> PlenaryError {
         #expect(error.code == code, "\(error)", sourceLocation: sourceLocation)
         for fragment in fragments {
             #expect(
@@ -28,8 +24,18 @@ public func refused<T>(
                 sourceLocation: sourceLocation)
         }
         return error
+    }
+    do {
+        _ = try await operation()
+        Issue.record("expected a \(code.rawValue) refusal, but it was allowed", sourceLocation: sourceLocation)
+        return nil
+    } catch let error as PlenaryError {
+        return check(error)
+    } catch let refusal as DomainError {
+        // A service's refusal, as the command language would answer it.
+        return check(PlenaryError(refusal))
     } catch {
-        Issue.record("expected a PlenaryError, got \(error)", sourceLocation: sourceLocation)
+        Issue.record("expected a refusal, got \(error)", sourceLocation: sourceLocation)
         return nil
     }
 }

@@ -1,4 +1,9 @@
+import EmbeddedPostgres
 import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// What a finished process left behind.
 public struct ProcessResult: Sendable {
@@ -28,34 +33,44 @@ public enum PlenaryProcess {
         _ executable: String, _ arguments: [String], environment: [String: String], timeout: TimeInterval = 120,
         currentDirectory: String? = nil
     ) throws -> ProcessResult {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.environment = environment
-        if let currentDirectory { process.currentDirectoryURL = URL(fileURLWithPath: currentDirectory) }
-        let stdout = FileManager.default.temporaryDirectory.appendingPathComponent("out-\(UUID().uuidString)")
-        let stderr = FileManager.default.temporaryDirectory.appendingPathComponent("err-\(UUID().uuidString)")
-        _ = FileManager.default.createFile(atPath: stdout.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: stderr.path, contents: nil)
+        let input = open("/dev/null", O_RDONLY | O_CLOEXEC)
+        defer { close(input) }
+        return try Spawned.run(
+            [executable] + arguments, environment: environment, stdin: input, currentDirectory: currentDirectory,
+            timeout: timeout)
+    }
+}
+
+/// Runs processes with the product's posix_spawn runner (``ProcessRunner``): Foundation's `Process` crashes now and
+/// then on this toolchain under load, and waits for a socket a server it started may keep open.
+enum Spawned {
+    /// Runs `command` with `stdin` as its standard input and its output captured in files (a child that outlives
+    /// the call cannot hold a pipe open forever); kills its process group after `timeout` seconds.
+    static func run(
+        _ command: [String], environment: [String: String], stdin: Int32, currentDirectory: String? = nil,
+        timeout: TimeInterval
+    ) throws -> ProcessResult {
+        let directory = FileManager.default.temporaryDirectory
+        let stdout = directory.appendingPathComponent("out-\(UUID().uuidString)").path
+        let stderr = directory.appendingPathComponent("err-\(UUID().uuidString)").path
+        let output = open(stdout, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        let errors = open(stderr, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         defer {
-            try? FileManager.default.removeItem(at: stdout)
-            try? FileManager.default.removeItem(at: stderr)
+            if output >= 0 { close(output) }
+            if errors >= 0 { close(errors) }
+            unlink(stdout)
+            unlink(stderr)
         }
-        // Files, not pipes: a child that outlives the call (a server it started) cannot hold a read open forever.
-        process.standardOutput = try FileHandle(forWritingTo: stdout)
-        process.standardError = try FileHandle(forWritingTo: stderr)
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning, Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
-        if process.isRunning {
-            process.terminate()
-            process.waitUntilExit()
+        guard output >= 0, errors >= 0 else {
+            throw TestCluster.Unavailable(description: "cannot create output files in \(directory.path)")
         }
+        let pid = try ProcessRunner.spawn(
+            command, environment: environment, currentDirectory: currentDirectory, stdin: stdin, stdout: output,
+            stderr: errors)
+        let (status, _) = ProcessRunner.wait(for: pid, timeout: timeout)
         return ProcessResult(
-            status: process.terminationStatus,
-            stdout: (try? String(contentsOf: stdout, encoding: .utf8)) ?? "",
-            stderr: (try? String(contentsOf: stderr, encoding: .utf8)) ?? "")
+            status: status, stdout: (try? String(contentsOfFile: stdout, encoding: .utf8)) ?? "",
+            stderr: (try? String(contentsOfFile: stderr, encoding: .utf8)) ?? "")
     }
 }
 
@@ -65,7 +80,7 @@ public final class ServerProcess: @unchecked Sendable {
     public let port: Int
     /// The admin token it printed on first start, if it did.
     public let bootstrapToken: String?
-    private let process: Process
+    private let process: RunningProcess
     private let output: URL
     private let log: URL
 
@@ -76,23 +91,15 @@ public final class ServerProcess: @unchecked Sendable {
         databaseURL: String?, environment extra: [String: String] = [:], currentDirectory: String? = nil,
         host: String = "127.0.0.1"
     ) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try TestCluster.plenaryBinary())
-        process.arguments = ["serve", "--listen", "\(host):0"]
         var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("PLENARY_") }
         environment["PLENARY_DATABASE_URL"] = databaseURL
         environment.merge(extra) { $1 }
-        process.environment = environment
-        if let currentDirectory { process.currentDirectoryURL = URL(fileURLWithPath: currentDirectory) }
         let directory = FileManager.default.temporaryDirectory
         let output = directory.appendingPathComponent("serve-\(UUID().uuidString)")
         let log = directory.appendingPathComponent("serve-log-\(UUID().uuidString)")
-        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-        process.standardOutput = try FileHandle(forWritingTo: output)
-        process.standardError = try FileHandle(forWritingTo: log)
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
+        let process = try RunningProcess(
+            [try TestCluster.plenaryBinary(), "serve", "--listen", "\(host):0"], environment: environment,
+            currentDirectory: currentDirectory, stdout: output.path, stderr: log.path)
         let deadline = Date().addingTimeInterval(120)
         var port: Int?
         var token: String?
@@ -109,7 +116,8 @@ public final class ServerProcess: @unchecked Sendable {
             }
         }
         guard let port else {
-            process.terminate()
+            process.signal(SIGTERM)
+            process.waitUntilExit()
             let text =
                 ((try? String(contentsOf: output, encoding: .utf8)) ?? "")
                 + ((try? String(contentsOf: log, encoding: .utf8)) ?? "")
@@ -123,7 +131,7 @@ public final class ServerProcess: @unchecked Sendable {
     }
 
     /// The server's process id.
-    public var pid: Int32 { process.processIdentifier }
+    public var pid: Int32 { process.pid }
 
     /// Whether the process still runs.
     public var isRunning: Bool { process.isRunning }
@@ -163,7 +171,7 @@ public final class ServerProcess: @unchecked Sendable {
     /// Kills the server with SIGKILL — no shutdown, no last words — and waits until it is gone.
     public func kill() {
         guard process.isRunning else { return }
-        Glibc.kill(process.processIdentifier, SIGKILL)
+        process.signal(SIGKILL)
         process.waitUntilExit()
     }
 
@@ -180,13 +188,11 @@ public final class ServerProcess: @unchecked Sendable {
     /// Sends SIGTERM and waits for the process to exit; returns its status.
     @discardableResult
     public func stop() -> Int32 {
-        if process.isRunning {
-            process.terminate()
-            process.waitUntilExit()
-        }
+        process.signal(SIGTERM)
+        let status = process.waitUntilExit()
         try? FileManager.default.removeItem(at: output)
         try? FileManager.default.removeItem(at: log)
-        return process.terminationStatus
+        return status
     }
 
     deinit { stop() }

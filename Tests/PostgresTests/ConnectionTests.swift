@@ -60,6 +60,29 @@ struct ConnectionTests {
         #expect(throws: PostgresError.self) { try row.decode("no_such_column", as: String.self) }
     }
 
+    @Test func integersDecodeFromTheirBytesToTheLimitsAndNoFurther() throws {
+        let connection = try Connection(conninfo: conninfo)
+        let row = try #require(
+            try connection.queryOne(
+                """
+                SELECT 9223372036854775807::int8 AS max, (-9223372036854775807 - 1)::int8 AS min, 0 AS zero,
+                       '9223372036854775808' AS over, '-9223372036854775809' AS under, '' AS empty, '-' AS sign,
+                       '12a' AS mixed, '+7' AS plus, ' 1' AS spaced, 'true' AS word, 'x' AS letter, 'ab' AS two
+                """))
+        #expect(try row.decode("max", as: Int.self) == Int.max)
+        #expect(try row.decode("min", as: Int.self) == Int.min)
+        #expect(try row.decode("zero", as: Int.self) == 0)
+        #expect(try row.decode("plus", as: Int.self) == 7)
+        for column in ["over", "under", "empty", "sign", "mixed", "spaced"] {
+            #expect(throws: PostgresError.self, "\(column)") { try row.decode(column, as: Int.self) }
+        }
+        // Booleans: `t`/`f` from the bytes, the longer spellings as before, anything else refused.
+        #expect(try row.decode("word", as: Bool.self) == true)
+        #expect(throws: PostgresError.self) { try row.decode("letter", as: Bool.self) }
+        #expect(throws: PostgresError.self) { try row.decode("two", as: Bool.self) }
+        #expect(try row.text("mixed") == "12a")
+    }
+
     @Test func parametersRoundTripThroughTheServer() throws {
         let connection = try Connection(conninfo: conninfo)
         let when = Date(timeIntervalSince1970: 1_223_451_015.5)
@@ -138,22 +161,43 @@ struct ConnectionTests {
         #expect(try rows.map { try $0.decode("n", as: Int.self) } == [3])
     }
 
-    @Test func pipelineRunsABatchInOrderAndReportsTheFirstFailure() throws {
+    @Test func queriesRunInOnePipelineInOrderAndReportTheFirstFailure() throws {
         let connection = try Connection(conninfo: conninfo)
         try connection.simpleQuery("CREATE TABLE piped (n int PRIMARY KEY)")
-        let statements = (1...600).map { Statement("INSERT INTO piped VALUES ($1) RETURNING n", [$0]) }
-        let results = try connection.pipeline(statements, chunkSize: 100)
-        #expect(results.count == 600)
-        #expect(try results.last?.rows.first?.decode("n", as: Int.self) == 600)
+        let statements = (1...50).map { Statement("INSERT INTO piped VALUES ($1) RETURNING n", [$0]) }
+        let results = try connection.queries(statements)
+        #expect(results.count == 50)
+        #expect(try results.last?.rows.first?.decode("n", as: Int.self) == 50)
         #expect(throws: PostgresError.self) {
-            _ = try connection.pipeline([
+            _ = try connection.queries([
                 Statement("INSERT INTO piped VALUES (1000)"), Statement("INSERT INTO piped VALUES (1)"),
             ])
         }
-        // A chunk is one implicit transaction: the failure rolled back the insert before it. The connection
+        // The pipeline is one implicit transaction: the failure rolled back the insert before it. The connection
         // leaves pipeline mode cleanly and keeps working.
+        #expect(connection.isHealthy)
         let count = try connection.queryOne("SELECT count(*)::int AS c FROM piped")
-        #expect(try count?.decode("c", as: Int.self) == 600)
+        #expect(try count?.decode("c", as: Int.self) == 50)
+    }
+
+    @Test func thePreparedStatementCacheIsBoundedAndFreesWhatItDrops() throws {
+        let connection = try Connection(conninfo: conninfo, preparedStatementLimit: 8)
+        let server = "SELECT count(*)::int AS c FROM pg_prepared_statements"
+        for round in 0..<3 {
+            for n in 1...20 {
+                let row = try connection.queryOne("SELECT $1::int + \(n) AS v", [round])
+                #expect(try row?.decode("v", as: Int.self) == round + n)
+            }
+        }
+        #expect(connection.preparedStatementCount == 8)
+        // On the server too: the ones dropped were deallocated (the count statement itself is one of the eight).
+        #expect(try connection.queryOne(server)?.decode("c", as: Int.self) == 8)
+        // A statement still cached is reused, not prepared again; inside a transaction eviction works as well.
+        try connection.transaction { connection in
+            for n in 21...30 { try connection.query("SELECT \(n) AS v") }
+        }
+        #expect(connection.preparedStatementCount == 8)
+        #expect(try connection.queryOne(server)?.decode("c", as: Int.self) == 8)
     }
 
     @Test func copyLoadsRowsWithEscapesAndNulls() throws {

@@ -10,17 +10,25 @@ struct PoolTests {
         let conninfo = try TestCluster.makeDatabase(migrated: false)
         let pool = ConnectionPool(configuration: .init(conninfo: conninfo, size: 3))
         defer { pool.shutdown() }
+        // Who holds which connection right now, and the most leases ever held at once: a connection handed to a
+        // second caller while the first still runs shows as two holders of one connection.
+        let ledger = LeaseLedger()
         let pids = try await withThrowingTaskGroup(of: Int.self) { group in
             for _ in 0..<12 {
                 group.addTask {
                     try await pool.withConnection { connection in
-                        try connection.queryOne("SELECT pg_backend_pid() AS pid, pg_sleep(0.05)")!
+                        ledger.begin(connection)
+                        defer { ledger.end(connection) }
+                        return try connection.queryOne("SELECT pg_backend_pid() AS pid, pg_sleep(0.05)")!
                             .decode("pid", as: Int.self)
                     }
                 }
             }
             return try await group.reduce(into: Set<Int>()) { $0.insert($1) }
         }
+        #expect(ledger.shared == 0, "a connection was leased to two callers at once")
+        #expect(ledger.most <= 3)
+        #expect(ledger.most >= 2, "twelve callers never overlapped: the test proved nothing")
         #expect(pids.count <= 3)
         #expect(pool.statistics.open <= 3)
     }
@@ -124,6 +132,39 @@ struct PoolTests {
 }
 
 /// A flag one task sets and another polls.
+/// The leases running at once, by connection.
+final class LeaseLedger: Sendable {
+    private struct State {
+        var holders: [ObjectIdentifier: Int] = [:]
+        var shared = 0
+        var now = 0
+        var most = 0
+    }
+    private let state = Mutex(State())
+
+    func begin(_ connection: Connection) {
+        state.withLock { state in
+            let key = ObjectIdentifier(connection)
+            state.holders[key, default: 0] += 1
+            if state.holders[key, default: 0] > 1 { state.shared += 1 }
+            state.now += 1
+            state.most = max(state.most, state.now)
+        }
+    }
+
+    func end(_ connection: Connection) {
+        state.withLock { state in
+            state.holders[ObjectIdentifier(connection), default: 1] -= 1
+            state.now -= 1
+        }
+    }
+
+    /// How many times a connection was leased while another caller held it.
+    var shared: Int { state.withLock { $0.shared } }
+    /// The most leases held at once.
+    var most: Int { state.withLock { $0.most } }
+}
+
 final class Flag: Sendable {
     private let value = Mutex(false)
     func set() { value.withLock { $0 = true } }

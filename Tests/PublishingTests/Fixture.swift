@@ -68,7 +68,7 @@ enum Fixture {
     static let group = WorkingGroup(
         body: body.code, code: "WG.2", name: "Working Group of Government Experts on Technical Assistance",
         mandate: "To advise the Conference on technical assistance.", kind: .interim,
-        establishedBy: DecisionReference(kind: .decision, session: 2, serial: 6))
+        establishedBy: DecisionCitation(kind: .decision, session: 2, serial: 6))
 
     static let meeting = Meeting(
         body: body.code, workingGroup: "WG.2", number: 1, start: day("2007-10-03"), end: day("2007-10-05"),

@@ -1,4 +1,5 @@
 import AdminProtocol
+import Bodies
 import Decisions
 import Documents
 import Foundation
@@ -142,7 +143,7 @@ struct RendererTests {
         #expect(page.contains("<html lang=\"fr\">"))
         #expect(page.contains("<h2>Sessions ordinaires</h2>"))
         #expect(page.contains("octobre 2008"))
-        #expect(throws: PlenaryError.self) { try PageWords(json: Data(#"{"front.regular": "x"}"#.utf8)) }
+        #expect(throws: DomainError.self) { try PageWords(json: Data(#"{"front.regular": "x"}"#.utf8)) }
     }
 
     @Test func pagesHaveLandmarksAndHeadingsInOrder() throws {
@@ -176,7 +177,7 @@ struct RendererTests {
 
     @Test func theCalendarIsTheOneTheCalendarCommandWrites() {
         let view = CalendarView(
-            body: CalendarBody(id: 1, code: "CTOC/COP", name: Fixture.body.name, timeZone: "Europe/Vienna"),
+            body: Body.Recorded(id: 1, code: "CTOC/COP", name: Fixture.body.name, timeZone: "Europe/Vienna"),
             entries: Fixture.front.upcoming)
         let file = renderer.calendar(view)
         #expect(file.path == "CTOC_COP/calendar.ics")

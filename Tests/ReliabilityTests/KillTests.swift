@@ -1,3 +1,4 @@
+import EmbeddedPostgres
 import Foundation
 import PlenaryTestSupport
 import Postgres
@@ -75,23 +76,19 @@ struct ImportKillTests {
         let target = try TestCluster.makeDatabase()
         let before = try PlenaryProcess.run(["export"], databaseURL: target).stdout
 
-        let importer = Process()
-        importer.executableURL = URL(fileURLWithPath: try TestCluster.plenaryBinary())
-        importer.arguments = ["import", file.path]
         var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("PLENARY_") }
         environment["PLENARY_DATABASE_URL"] = target
-        importer.environment = environment
-        importer.standardOutput = FileHandle.nullDevice
-        importer.standardError = FileHandle.nullDevice
         let started = ContinuousClock.now
-        try importer.run()
+        let importer = try RunningProcess(
+            [try TestCluster.plenaryBinary(), "import", file.path], environment: environment, stdout: "/dev/null",
+            stderr: "/dev/null")
         // Half-way: once the import's transaction is writing rows.
         let deadline = Date().addingTimeInterval(120)
         while importer.isRunning, Date() < deadline, try Self.openTransactions(target, writing: true) == 0 {
             Thread.sleep(forTimeInterval: 0.01)
         }
         try #require(importer.isRunning, "the import ended before it could be killed; give it more documents")
-        kill(importer.processIdentifier, SIGKILL)
+        importer.signal(SIGKILL)
         importer.waitUntilExit()
         let killedAfter = (ContinuousClock.now - started).seconds
         // PostgreSQL rolls the transaction back once it notices its client is gone.

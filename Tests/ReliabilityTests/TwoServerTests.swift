@@ -33,8 +33,13 @@ struct TwoServerTests {
             let reply = setup.last("decision draft body=CTOC/COP session=4 kind=decision title=\"Draft \(index)\"")
             drafts.append(try #require(replyField("id", reply).flatMap(Int.init), "\(reply)"))
         }
-        let since = try #require(
-            try Connection(conninfo: database).queryOne("SELECT seq FROM audit_head")?.decode("seq", as: Int.self))
+        // Exactly one server seals the trail (holds the chainer lock); the other stands by.
+        let roles = try servers.map { server in
+            let client = try ProtocolClient.authenticated(port: server.port, token: token)
+            return try #require(replyField("chainer", client.last("status")))
+        }
+        #expect(roles.sorted() == ["active", "standby"], "one chainer per database: \(roles)")
+        let since = try Self.sealedHead(database)
         // A watcher on each server, from the same point.
         let watchers = try servers.map { server in
             let watcher = try ProtocolClient.authenticated(port: server.port, token: token)
@@ -66,8 +71,7 @@ struct TwoServerTests {
         #expect(numbers.sorted() == Array(1...total), "decision numbers: no duplicate, no gap")
 
         // Every change, whichever server made it, reaches the watcher on each server.
-        let head = try #require(
-            try Connection(conninfo: database).queryOne("SELECT seq FROM audit_head")?.decode("seq", as: Int.self))
+        let head = try Self.sealedHead(database)
         #expect(head == since + 2 * total)
         for (index, watcher) in watchers.enumerated() {
             var seen: [Int] = []
@@ -76,10 +80,36 @@ struct TwoServerTests {
             }
             #expect(seen == Array((since + 1)...head), "the watcher on server \(index + 1) saw every change in order")
         }
+        // The one order is the trail's, and the trail checks out on either server.
+        for server in servers {
+            let client = try ProtocolClient.authenticated(port: server.port, token: token)
+            #expect(client.last("audit verify").hasPrefix("200 OK intact=true rows=\(head) unsealed=0"))
+        }
         print(
             "reliability: two servers, one database: \(clients) clients over 2 servers, \(total) doc allocate + "
                 + "\(total) decision adopt in \(String(format: "%.2f", elapsed)) s "
                 + "(\(Int(Double(2 * total) / elapsed)) writes/s): serials 1…\(total), numbers 4/1…4/\(total), "
                 + "each watcher saw all \(head - since) events")
+    }
+
+    /// The sealed head once the servers' chainer has sealed every committed row: the test never seals itself, so a
+    /// trail left unsealed fails it.
+    static func sealedHead(_ database: String) throws -> Int {
+        let connection = try Connection(conninfo: database)
+        let deadline = Date().addingTimeInterval(30)
+        while true {
+            let row = try #require(
+                try connection.queryOne(
+                    """
+                    SELECT (SELECT count(*) FROM audit_log WHERE seq IS NULL) AS unsealed,
+                           (SELECT seq FROM audit_head) AS head
+                    """))
+            if try row.decode("unsealed", as: Int.self) == 0 { return try row.decode("head", as: Int.self) }
+            guard Date() < deadline else {
+                Issue.record("the servers' chainer left rows unsealed for 30 s")
+                return try row.decode("head", as: Int.self)
+            }
+            Thread.sleep(forTimeInterval: 0.01)
+        }
     }
 }

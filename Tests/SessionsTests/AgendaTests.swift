@@ -30,12 +30,12 @@ struct AgendaTests {
         #expect(AgendaItemNumber(item: 4, sub: "a").description == "4(a)")
         #expect(AgendaItemNumber(item: 4, sub: "a").parent == AgendaItemNumber(item: 4))
         for bad in ["", "0", "1000", "4a", "4(A)", "4()", "(a)", "four", "4(abc)"] {
-            #expect(throws: PlenaryError.badArgument("item", "must be an agenda item such as 4 or 4(a), got \(bad)")) {
+            #expect(throws: DomainError.invalid("item", "must be an agenda item such as 4 or 4(a), got \(bad)")) {
                 try AgendaItemNumber.parse(item: bad)
             }
         }
-        #expect(throws: PlenaryError.self) { try AgendaItemNumber.parse(item: "a", parent: "x") }
-        #expect(throws: PlenaryError.self) { try AgendaItemNumber.parse(item: "5(a)", parent: "4") }
+        #expect(throws: DomainError.self) { try AgendaItemNumber.parse(item: "a", parent: "x") }
+        #expect(throws: DomainError.self) { try AgendaItemNumber.parse(item: "5(a)", parent: "4") }
         let order = ["5", "4(b)", "10", "4", "4(a)"].map { try! AgendaItemNumber.parse(item: $0) }.sorted()
         #expect(order.map(\.description) == ["4", "4(a)", "4(b)", "5", "10"])
     }
@@ -139,6 +139,7 @@ struct AgendaTests {
                 + #""reason": "proposed by the Bureau"}"#
         )
         #expect(trail[4].before == nil)
+        try AuditChain.catchUp(connection)
         #expect(try AuditLog.verify(connection) == .intact(rows: try AuditLog.list(connection, limit: 1000).count))
     }
 

@@ -95,7 +95,7 @@ struct CalendarServiceTests {
 
 @Suite("iCalendar writer")
 struct ICalendarWriterTests {
-    static let body = CalendarBody(
+    static let body = Body.Recorded(
         id: 1, code: "CTOC/COP",
         name: "Conference of the Parties to the United Nations Convention against Transnational Organized Crime",
         timeZone: "Europe/Vienna")

@@ -36,7 +36,8 @@ struct MeetingTests {
             first
                 == Meeting(
                     body: "CTOC/COP", workingGroup: "WG.2", number: 1, start: day("2007-10-03"), end: day("2007-10-05"),
-                    venue: "Vienna, Austria", timeZone: "Europe/Vienna"))
+                    venue: "Vienna, Austria", timeZone: "Europe/Vienna", status: .held),
+            "a meeting whose days have passed reads as held")
         #expect(try await meet("WG.2", "2009-09-30", "2009-10-02").number == 2)
         #expect(try await meet("WG.4", "2009-04-14", "2009-04-15").number == 1, "each group counts its own")
         #expect(try await meet("WG.2", "2011-10-19", "2011-10-21", number: 5).number == 5)
@@ -105,10 +106,10 @@ struct MeetingTests {
         }
         let held = try await meet("WG.4", "2008-10-09", "2008-10-10", with: 4)
         #expect(held.withSession == 4)
-        // In conjunction with session 4 is no licence to overlap session 5.
-        try await conference.schedule(5, "2010-10-18", "2010-10-22")
+        // In conjunction with session 4 (within its week after it, Schema/0013) is no licence to overlap session 5.
+        try await conference.schedule(5, "2008-10-20", "2008-10-22")
         await refused(.conflict, "would overlap session 5 of CTOC/COP") {
-            try await meet("WG.2", "2010-10-19", "2010-10-20", with: 4)
+            try await meet("WG.2", "2008-10-19", "2008-10-20", with: 4)
         }
         await refused(.notFound, "with-session: CTOC/COP has no session 9") {
             try await meet("WG.2", "2010-10-19", "2010-10-20", with: 9)
@@ -197,12 +198,12 @@ struct MeetingTests {
 
     @Test func ofConcurrentOverlappingMeetingsOfOneGroupExactlyOneWins() async throws {
         let conninfo = conference.conninfo
-        let outcomes = await withTaskGroup(of: Result<Meeting, PlenaryError>.self) { group in
+        let outcomes = await withTaskGroup(of: Result<Meeting, DomainError>.self) { group in
             for offset in 0..<6 {
                 group.addTask {
                     let database = Database(configuration: ConnectionPool.Configuration(conninfo: conninfo, size: 1))
                     defer { database.shutdown() }
-                    do throws(PlenaryError) {
+                    do throws(DomainError) {
                         return .success(
                             try await MeetingRegistry(database: database).schedule(
                                 MeetingPlan(
@@ -213,7 +214,7 @@ struct MeetingTests {
                     }
                 }
             }
-            var all: [Result<Meeting, PlenaryError>] = []
+            var all: [Result<Meeting, DomainError>] = []
             for await outcome in group { all.append(outcome) }
             return all
         }
@@ -221,7 +222,7 @@ struct MeetingTests {
         #expect(won.count == 1)
         #expect(won.first?.number == 1, "the next number was taken under the calendar lock")
         for case .failure(let error) in outcomes {
-            #expect(error.code == .conflict)
+            #expect(error.kind == .conflict)
             #expect(error.message.contains("would overlap meeting 1"), "\(error.message)")
         }
     }

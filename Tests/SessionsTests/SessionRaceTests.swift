@@ -22,7 +22,7 @@ struct SessionRaceTests {
             let year = 2001 + round
             let numbers = (1...8).map { round * 10 + $0 }
             // Each writer has a pool of its own: separate connections, separate transactions.
-            let results = await withTaskGroup(of: (Int, Result<Session, PlenaryError>).self) { group in
+            let results = await withTaskGroup(of: (Int, Result<Session, DomainError>).self) { group in
                 for number in numbers {
                     group.addTask {
                         let database = Database(
@@ -31,7 +31,7 @@ struct SessionRaceTests {
                         let plan = SessionPlan(
                             number: number, venue: "Vienna", start: day("\(year)-05-0\(number % 10)"),
                             end: day("\(year)-05-20"))
-                        do throws(PlenaryError) {
+                        do throws(DomainError) {
                             let session = try await SessionRegistry(database: database).schedule(
                                 plan, body: "CTOC/COP", by: Conference.clerk)
                             return (number, .success(session))
@@ -40,7 +40,7 @@ struct SessionRaceTests {
                         }
                     }
                 }
-                var all: [(Int, Result<Session, PlenaryError>)] = []
+                var all: [(Int, Result<Session, DomainError>)] = []
                 for await result in group { all.append(result) }
                 return all
             }
@@ -48,7 +48,7 @@ struct SessionRaceTests {
             #expect(winners.count == 1, "round \(round): \(winners.map(\.number))")
             guard let winner = winners.first else { continue }
             for case (let number, .failure(let error)) in results {
-                #expect(error.code == .conflict, "\(number): \(error)")
+                #expect(error.kind == .conflict, "\(number): \(error)")
                 #expect(
                     error.message.contains("would overlap session \(winner.number) "),
                     "\(number) names the winner: \(error.message)")
@@ -58,23 +58,22 @@ struct SessionRaceTests {
         #expect(stored.count == 4)
     }
 
-    /// Starts `sql` on its own connection and its own thread; it blocks until the holder ends its transaction. A
-    /// thread of its own, not a task: a blocked libpq call on Swift's small cooperative pool could starve the very
-    /// task that is meant to end the holder's transaction.
-    func contend(_ sql: String, _ parameters: [any PostgresEncodable]) throws -> Task<PostgresError?, Never> {
+    /// Starts `sql` on its own connection and its own thread, at once; it blocks until the holder ends its
+    /// transaction. A thread of its own, started here and not from a task: a task may wait for a cooperative thread
+    /// on a loaded machine, and a blocked libpq call on that small pool could starve the very task that is meant to
+    /// end the holder's transaction.
+    func contend(_ sql: String, _ parameters: [any PostgresEncodable]) throws -> Contender {
         let contender = try conference.connection()
-        return Task {
-            await withCheckedContinuation { continuation in
-                Thread.detachNewThread {
-                    do throws(PostgresError) {
-                        try contender.query(sql, parameters)
-                        continuation.resume(returning: nil)
-                    } catch {
-                        continuation.resume(returning: error)
-                    }
-                }
+        let outcome = Contender()
+        Thread.detachNewThread {
+            do throws(PostgresError) {
+                try contender.query(sql, parameters)
+                outcome.finish(nil)
+            } catch {
+                outcome.finish(error)
             }
         }
+        return outcome
     }
 
     @Test(arguments: [true, false])
@@ -94,9 +93,9 @@ struct SessionRaceTests {
         try holder.simpleQuery("BEGIN")
         try holder.query(insert, [body, 1, "2008-10-08", "2008-10-17"])
         let loser = try contend(insert, [body, 2, "2008-10-15", "2008-10-20"])
-        try await Task.sleep(for: .milliseconds(300))
+        try await waitUntilBlocked(by: holder, conninfo: conference.conninfo)
         try holder.simpleQuery("COMMIT")
-        let lost = await loser.value
+        let lost = await loser.outcome()
         if triggersOn {
             #expect(lost?.sqlState == "PL551", "\(String(describing: lost))")
             #expect(lost?.message.contains("would overlap session 1") == true)
@@ -109,14 +108,36 @@ struct SessionRaceTests {
         try holder.simpleQuery("BEGIN")
         try holder.query(insert, [body, 3, "2009-10-08", "2009-10-17"])
         let winner = try contend(insert, [body, 4, "2009-10-15", "2009-10-20"])
-        try await Task.sleep(for: .milliseconds(300))
+        try await waitUntilBlocked(by: holder, conninfo: conference.conninfo)
         try holder.simpleQuery("ROLLBACK")
-        #expect(await winner.value == nil)
+        #expect(await winner.outcome() == nil)
 
         let numbers = try setup.query("SELECT number FROM sessions ORDER BY number").rows.map {
             try $0.decode("number", as: Int.self)
         }
         #expect(numbers == [1, 4])
         if !triggersOn { try setup.simpleQuery("ALTER TABLE sessions ENABLE TRIGGER sessions_10_rules") }
+    }
+}
+
+/// The end of a contender's statement: nil when it succeeded, else its error.
+final class Contender: @unchecked Sendable {
+    private let done = DispatchSemaphore(value: 0)
+    // Written once by the contender's thread before `done` is signalled; read only after waiting for it.
+    private var error: PostgresError?
+
+    func finish(_ error: PostgresError?) {
+        self.error = error
+        done.signal()
+    }
+
+    /// Waits, off the cooperative pool, for the statement to end.
+    func outcome() async -> PostgresError? {
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().async {
+                self.done.wait()
+                continuation.resume(returning: self.error)
+            }
+        }
     }
 }

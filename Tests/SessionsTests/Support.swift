@@ -56,7 +56,7 @@ final class Conference: Sendable {
 
     /// The audit rows of one entity kind, oldest first.
     func audit(_ entity: String) throws -> [AuditRecord] {
-        try AuditLog.list(try connection(), entity: entity, limit: 1000).reversed()
+        try AuditLog.list(try AuditChain.sealed(try connection()), entity: entity, limit: 1000).reversed()
     }
 }
 

@@ -21,6 +21,8 @@ struct AuditLogTests {
                     operation: "add", after: ["code": "B\(index)", "note": "quote \" and \\ and ; --"])
             }
         }
+        // Writers leave their rows unsealed; with no server's chainer here, seal them as the CLI does.
+        try AuditChain.catchUp(connection)
     }
 
     @Test func rowsAreChainedAndVerify() throws {
@@ -98,17 +100,22 @@ struct AuditLogTests {
     }
 
     @Test func aRolledBackChangeLeavesNoAuditRow() throws {
-        struct Refused: Error {}
         let connection = try Connection(conninfo: conninfo)
-        #expect(throws: Refused.self) {
+        // The audit row goes with the COMMIT; a statement queued after it fails exactly when the row reached the
+        // server inside this transaction (then there is one row to see, and 1/0 refuses). So the INSERT and the
+        // chain's head update really run, and the failure rolls them back with everything else.
+        #expect(throws: PostgresError.self) {
             try connection.transaction { connection in
                 try AuditLog.record(
                     connection, actor: Actor(name: "clerk", role: .admin), entity: "body", id: "X", operation: "add",
                     after: ["code": "X"])
-                throw Refused()
+                try connection.queryAtCommit("SELECT 1 / (SELECT count(*)::int - 1 FROM audit_log) AS refused")
             }
         }
+        #expect(try connection.queryOne("SELECT count(*)::int AS n FROM audit_log")?.decode("n", as: Int.self) == 0)
         try write(connection, 1)
+        // The head moved back too: the next row is seq 1 and chains from the start.
+        #expect(try connection.queryOne("SELECT seq FROM audit_log")?.decode("seq", as: Int.self) == 1)
         #expect(try AuditLog.verify(connection) == .intact(rows: 1))
     }
 }

@@ -31,8 +31,8 @@ struct MigratorTests {
         do {
             try migrator.migrate(connection)
             Issue.record("an edited migration was accepted")
-        } catch let error as PlenaryError {
-            #expect(error.code == .conflict)
+        } catch let error as DomainError {
+            #expect(error.kind == .conflict)
             #expect(error.message.contains("0001_first.sql"))
             #expect(error.message.contains("changed"))
         }
@@ -44,7 +44,7 @@ struct MigratorTests {
         let connection = try Connection(conninfo: try TestCluster.makeDatabase(migrated: false))
         let broken = Migration(
             fileName: "0002_broken.sql", sql: "CREATE TABLE half (id int); SELECT no_such_function();")
-        #expect(throws: PlenaryError.self) { try Migrator(migrations: [Self.first, broken]).migrate(connection) }
+        #expect(throws: DomainError.self) { try Migrator(migrations: [Self.first, broken]).migrate(connection) }
         let half = try connection.queryOne("SELECT to_regclass('half') IS NULL AS absent")
         #expect(try half?.decode("absent", as: Bool.self) == true)
         #expect(
@@ -74,15 +74,15 @@ struct MigratorTests {
     @Test func migrationsUnknownToThisBinaryAreRefused() throws {
         let connection = try Connection(conninfo: try TestCluster.makeDatabase(migrated: false))
         try Migrator(migrations: [Self.first, Self.second]).migrate(connection)
-        #expect(throws: PlenaryError.self) { try Migrator(migrations: [Self.first]).migrate(connection) }
+        #expect(throws: DomainError.self) { try Migrator(migrations: [Self.first]).migrate(connection) }
         #expect(try Migrator(migrations: [Self.first]).status(connection).map(\.state) == [.applied, .unknown])
     }
 
     @Test func fileNamesAreValidated() {
         let unnumbered = Migration(fileName: "first.sql", sql: "SELECT 1")
-        #expect(throws: PlenaryError.self) { try Migrator(migrations: [unnumbered]).validateFiles() }
+        #expect(throws: DomainError.self) { try Migrator(migrations: [unnumbered]).validateFiles() }
         let duplicate = Migration(fileName: "0001_again.sql", sql: "SELECT 1")
-        #expect(throws: PlenaryError.self) { try Migrator(migrations: [Self.first, duplicate]).validateFiles() }
+        #expect(throws: DomainError.self) { try Migrator(migrations: [Self.first, duplicate]).validateFiles() }
     }
 
     @Test func theEmbeddedSchemaMatchesTheFilesInSchema() throws {

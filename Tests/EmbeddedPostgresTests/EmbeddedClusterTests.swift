@@ -1,6 +1,6 @@
+import EmbeddedPostgres
 import Foundation
 import Logging
-import Storage
 import Synchronization
 import Testing
 
@@ -352,36 +352,16 @@ private func which(_ tool: String) -> String {
     return directories.map { $0 + "/" + tool }.first { FileManager.default.isExecutableFile(atPath: $0) } ?? tool
 }
 
-private func launch(_ arguments: [String]) throws -> Process {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: arguments[0])
-    process.arguments = Array(arguments.dropFirst())
-    process.standardInput = FileHandle.nullDevice
-    process.standardOutput = FileHandle.nullDevice
-    process.standardError = FileHandle.nullDevice
-    try process.run()
-    return process
+/// Starts a process with the product's posix_spawn runner (Foundation's Process crashes now and then here).
+private func launch(_ arguments: [String]) throws -> RunningProcess {
+    try RunningProcess(
+        arguments, environment: ProcessInfo.processInfo.environment, stdout: "/dev/null", stderr: "/dev/null")
 }
 
 private func run(_ arguments: [String]) throws -> Outcome {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: arguments[0])
-    process.arguments = Array(arguments.dropFirst())
-    process.currentDirectoryURL = URL(fileURLWithPath: "/")
-    let output = Pipe()
-    let errorOutput = Pipe()
-    process.standardInput = FileHandle.nullDevice
-    process.standardOutput = output
-    process.standardError = errorOutput
-    try process.run()
-    let outData = output.fileHandleForReading.readDataToEndOfFile()
-    let errData = errorOutput.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return Outcome(
-        status: process.terminationStatus,
-        output: String(decoding: outData, as: UTF8.self),
-        errorOutput: String(decoding: errData, as: UTF8.self)
-    )
+    let result = try ProcessRunner.run(
+        arguments, environment: ProcessInfo.processInfo.environment, currentDirectory: "/", timeout: 120)
+    return Outcome(status: result.status, output: result.output, errorOutput: result.errorOutput)
 }
 
 /// Runs a command as the user that owns the cluster: `postgres` (through runuser) when root.
@@ -409,7 +389,7 @@ private func processExists(_ pid: Int32) -> Bool {
 
 /// A `sleep` running as the user that runs the server, its pid read from the shell that becomes it.
 private struct Sleeper {
-    let process: Process
+    let process: RunningProcess
     let pid: Int32
 
     init() throws {
@@ -430,7 +410,7 @@ private struct Sleeper {
             if found == nil { usleep(20_000) }
         }
         guard let found else {
-            process.terminate()
+            process.signal(SIGTERM)
             throw TestFailure("the sleeper did not report its pid")
         }
         pid = found
@@ -438,7 +418,7 @@ private struct Sleeper {
 
     func stop() {
         kill(pid, SIGKILL)
-        process.terminate()
+        process.signal(SIGTERM)
         process.waitUntilExit()
     }
 }
@@ -447,7 +427,7 @@ private struct Sleeper {
 private func deadPid() throws -> Int32 {
     let process = try launch(["/bin/true"])
     process.waitUntilExit()
-    let pid = process.processIdentifier
+    let pid = process.pid
     #expect(!processExists(pid))
     return pid
 }
