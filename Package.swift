@@ -127,7 +127,7 @@ let package = Package(
         .target(
             name: "Publishing",
             dependencies: [
-                "PlenaryCore", "Storage", "Bodies", "Sessions", "WorkingGroups", "Decisions", "Documents",
+                "PlenaryCore", "Storage", "Bodies", "Sessions", "WorkingGroups", "Decisions", "Documents", "Treaties",
                 "AdminProtocol",
             ],
             resources: [.embedInCode("Resources/words.en.json"), .embedInCode("Resources/style.css")]
@@ -225,8 +225,8 @@ let package = Package(
         .testTarget(
             name: "PublishingTests",
             dependencies: [
-                "Publishing", "PlenaryCore", "Bodies", "Sessions", "WorkingGroups", "Decisions", "Documents",
-                "AdminProtocol",
+                "Publishing", "PlenaryCore", "Bodies", "Sessions", "Treaties", "WorkingGroups", "Decisions",
+                "Documents", "AdminProtocol",
                 "PlenaryTestSupport",
             ]
         ),

@@ -101,7 +101,9 @@ extension SiteRenderer {
                 model.instruments.map { instrument in
                     JSON.object([
                         "name": .string(instrument.name), "adopted_by": .text(instrument.adoptedBy),
+                        "adopted": .text(instrument.adoptedOn?.description),
                         "entry_into_force": .text(instrument.entryIntoForce?.description),
+                        "entry_into_force_basis": .text(instrument.forceBasis?.rawValue),
                         "parties": instrument.parties.map(JSON.int) ?? .null,
                         "texts": .object(
                             instrument.texts.reduce(into: [:]) { $0[$1.key.rawValue] = .string($1.value) }),

@@ -5,17 +5,27 @@ import Sessions
 import WorkingGroups
 
 /// One treaty instrument as a body's front page lists it: the Convention or a Protocol, how it was adopted, when
-/// it entered into force, its texts per language and, once the parties registry records them, its party count.
-///
-/// The reader fills these from the `Treaties` module of issue 14 once it lands on main; until then a front page
-/// shows no instruments section at all. The renderer and its tests are ready for them.
+/// it entered into force, its texts per language and its party count, as the Treaties registry holds them.
 public struct InstrumentSummary: Sendable, Hashable {
+    /// Where a date of entry into force comes from: the record (the seed page, the depositary's notice) or the
+    /// deposits counted under the instrument's rule. A reader is told which.
+    public enum ForceBasis: String, Sendable, Hashable {
+        /// Entered from the record.
+        case recorded
+        /// Derived from the deposits known.
+        case derived
+    }
+
     /// The instrument's name.
     public var name: String
     /// The resolution that adopted it (`General Assembly resolution 55/25`).
     public var adoptedBy: String?
+    /// The day it was adopted.
+    public var adoptedOn: CalendarDate?
     /// The day it entered into force.
     public var entryIntoForce: CalendarDate?
+    /// Where ``entryIntoForce`` comes from; nil when the page need not say.
+    public var forceBasis: ForceBasis?
     /// The number of parties, when the parties registry has it.
     public var parties: Int?
     /// The texts: language → URL.
@@ -23,12 +33,14 @@ public struct InstrumentSummary: Sendable, Hashable {
 
     /// Creates a summary.
     public init(
-        name: String, adoptedBy: String? = nil, entryIntoForce: CalendarDate? = nil, parties: Int? = nil,
-        texts: [Language: String] = [:]
+        name: String, adoptedBy: String? = nil, adoptedOn: CalendarDate? = nil, entryIntoForce: CalendarDate? = nil,
+        forceBasis: ForceBasis? = nil, parties: Int? = nil, texts: [Language: String] = [:]
     ) {
         self.name = name
         self.adoptedBy = adoptedBy
+        self.adoptedOn = adoptedOn
         self.entryIntoForce = entryIntoForce
+        self.forceBasis = forceBasis
         self.parties = parties
         self.texts = texts
     }
@@ -38,7 +50,7 @@ public struct InstrumentSummary: Sendable, Hashable {
 public struct FrontPageModel: Sendable, Hashable {
     /// The body.
     public var body: Body
-    /// Its instruments (empty until the parties registry exists).
+    /// Its instruments, the Convention first (none when the Treaties registry holds none for the body).
     public var instruments: [InstrumentSummary]
     /// Every session part, in any order: the page groups them by number and lists them newest first.
     public var sessions: [Session]

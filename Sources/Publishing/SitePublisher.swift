@@ -3,6 +3,7 @@ import Decisions
 import Documents
 import PlenaryCore
 import Sessions
+import Treaties
 import WorkingGroups
 
 /// What a publication did.
@@ -111,14 +112,33 @@ public struct SitePublisher: Sendable {
     }
 
     func publishFront(_ record: SiteReader.BodyRecord, _ report: inout PublishReport) async throws(DomainError) {
+        let instruments = try await reader.instruments(body: record.body.code).map(Self.instrument)
         let model = FrontPageModel(
-            body: record.body, instruments: [], sessions: record.sessions, workingGroups: record.groups,
+            body: record.body, instruments: instruments, sessions: record.sessions, workingGroups: record.groups,
             meetings: record.meetings, upcoming: record.upcoming, decisions: record.decisions)
-        // Instruments: the Treaties module of issue 14 (instruments and party counts) fills `instruments` here once
-        // it is on main; until then the front page has no instruments section.
         try put(renderer.front(model), &report)
         try put(renderer.data(model), &report)
         try put(renderer.calendar(record.calendar), &report)
+    }
+
+    /// An instrument as the front page lists it. Its texts are document symbols (the adopting resolution), issued
+    /// in the six languages: each language links the UN's official document system for that symbol.
+    static func instrument(_ summary: Treaties.InstrumentSummary) -> InstrumentSummary {
+        let instrument = summary.instrument
+        let entry = instrument.inForce
+        let basis: InstrumentSummary.ForceBasis? =
+            switch entry.basis {
+            case .recorded: .recorded
+            case .derived: .derived
+            case .pending: nil
+            }
+        var texts: [Language: String] = [:]
+        if let symbol = instrument.texts.first {
+            for language in Language.allCases { texts[language] = "https://undocs.org/\(language.rawValue)/\(symbol)" }
+        }
+        return InstrumentSummary(
+            name: instrument.title, adoptedBy: instrument.adoptedBy, adoptedOn: instrument.adoptedOn,
+            entryIntoForce: entry.date, forceBasis: basis, parties: summary.parties, texts: texts)
     }
 
     func publishSession(

@@ -4,6 +4,7 @@ import Documents
 import PlenaryCore
 import Sessions
 import Storage
+import Treaties
 import WorkingGroups
 
 /// Reads what the site shows through the service modules' own registries — the same reads the commands make —
@@ -17,6 +18,7 @@ public struct SiteReader: Sendable {
     let decisions: DecisionRegistry
     let documents: DocumentRegistry
     let calendar: BodyCalendar
+    let treaties: TreatyRegistry
     /// The day statuses and "upcoming" are read for; each body's own today when nil.
     public let today: CalendarDate?
 
@@ -33,6 +35,7 @@ public struct SiteReader: Sendable {
         decisions = DecisionRegistry(database: database, clock: clock)
         documents = DocumentRegistry(database: database, clock: clock)
         calendar = BodyCalendar(database: database, clock: clock)
+        treaties = TreatyRegistry(database: database, clock: clock)
     }
 
     /// The bodies named (all when nil), by code; 550 for a code the registry does not hold.
@@ -76,6 +79,12 @@ public struct SiteReader: Sendable {
                 $0.stage == .adopted && $0.citation != nil
             },
             links: try await decisions.allLinks(body: code))
+    }
+
+    /// A body's instruments, the Convention first, with their parties counted on the reader's day — what
+    /// `instrument list` answers.
+    public func instruments(body: String) async throws(DomainError) -> [Treaties.InstrumentSummary] {
+        try await treaties.instruments(body: body, on: today)
     }
 
     /// The agenda of a session; nil when none is recorded.

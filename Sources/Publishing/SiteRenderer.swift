@@ -248,9 +248,16 @@ public struct SiteRenderer: Sendable {
             html.open("li")
             html.element("strong", [], instrument.name, newline: false)
             var facts: [String] = []
-            if let by = instrument.adoptedBy { facts.append(words.format("front.instrument.adopted", by)) }
+            switch (instrument.adoptedBy, instrument.adoptedOn) {
+            case (let by?, let day?): facts.append(words.format("front.instrument.adopted.on", words.day(day), by))
+            case (let by?, nil): facts.append(words.format("front.instrument.adopted", by))
+            case (nil, let day?): facts.append(words.format("front.instrument.adopted.day", words.day(day)))
+            case (nil, nil): break
+            }
             if let day = instrument.entryIntoForce {
-                facts.append(words.format("front.instrument.force", words.day(day)))
+                let key =
+                    instrument.forceBasis.map { "front.instrument.force.\($0.rawValue)" } ?? "front.instrument.force"
+                facts.append(words.format(key, words.day(day)))
             }
             if let parties = instrument.parties {
                 facts.append(words.format("front.instrument.parties", String(parties)))

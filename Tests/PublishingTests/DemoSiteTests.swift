@@ -161,6 +161,39 @@ struct DemoSiteTests {
         }
         #expect(!order.contains(nil) && order.map { $0! } == order.map { $0! }.sorted(), "newest first: \(front)")
         #expect(front.contains("Working Group of Government Experts on Technical Assistance"))
+        // The instruments, from the Treaties registry: the Convention first, each with the resolution that adopted
+        // it and the date of entry into force the demo records (no deposits in the demo, so none is derived and
+        // no State is party yet).
+        let supplementing = ", supplementing the United Nations Convention against Transnational Organized Crime"
+        let instruments = [
+            (
+                "United Nations Convention against Transnational Organized Crime", "15 November 2000", "55/25",
+                "29 September 2003"
+            ),
+            (
+                "Protocol to Prevent, Suppress and Punish Trafficking in Persons, Especially Women and Children"
+                    + supplementing, "15 November 2000", "55/25", "25 December 2003"
+            ),
+            (
+                "Protocol against the Smuggling of Migrants by Land, Sea and Air" + supplementing, "15 November 2000",
+                "55/25", "28 January 2004"
+            ),
+            (
+                "Protocol against the Illicit Manufacturing of and Trafficking in Firearms, Their Parts and Components "
+                    + "and Ammunition" + supplementing, "31 May 2001", "55/255", "3 July 2005"
+            ),
+        ]
+        #expect(front.contains("Instruments"))
+        for (title, adopted, resolution, inForce) in instruments {
+            #expect(
+                front.contains(
+                    "\(title) Adopted on \(adopted) by General Assembly resolution \(resolution) · "
+                        + "Entered into force on \(inForce) (as recorded) · 0 parties"),
+                "\(title) with its entry into force: \(front)")
+        }
+        let convention = front.range(of: instruments[0].0 + " Adopted")?.lowerBound
+        let protocols = instruments.dropFirst().map { front.range(of: $0.0 + " Adopted")?.lowerBound }
+        #expect(convention != nil && protocols.allSatisfy { $0 != nil && $0! > convention! }, "the Convention first")
 
         let session = try Self.shownText(root.appendingPathComponent("CTOC_COP/sessions/4.html"))
         #expect(session.contains("8–17 October 2008"))

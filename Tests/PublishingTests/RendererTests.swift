@@ -82,6 +82,25 @@ struct RendererTests {
         #expect(page.contains("hreflang=\"en\" lang=\"en\">English</a>"))
     }
 
+    @Test func anInstrumentSaysWhenItWasAdoptedAndWhereItsEntryIntoForceComesFrom() {
+        var model = Fixture.front
+        model.instruments = [
+            InstrumentSummary(
+                name: "Convention", adoptedBy: "General Assembly resolution 55/25",
+                adoptedOn: Fixture.day("2000-11-15"),
+                entryIntoForce: Fixture.day("2003-09-29"), forceBasis: .recorded, parties: 0),
+            InstrumentSummary(
+                name: "Protocol", adoptedOn: Fixture.day("2001-05-31"), entryIntoForce: Fixture.day("2005-07-03"),
+                forceBasis: .derived),
+        ]
+        let page = text(renderer.front(model))
+        #expect(
+            page.contains(
+                "Adopted on 15 November 2000 by General Assembly resolution 55/25 · "
+                    + "Entered into force on 29 September 2003 (as recorded) · 0 parties"))
+        #expect(page.contains("Adopted on 31 May 2001 · Entered into force on 3 July 2005 (derived from the deposits)"))
+    }
+
     @Test func aDocumentPageShowsItsSixLanguagesMarkedAndItsCurrentText() {
         let report = Fixture.document(
             "CTOC/COP/2008/19", title: "Report", supersededBy: "CTOC/COP/2008/19/Rev.1",
