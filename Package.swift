@@ -122,11 +122,21 @@ let package = Package(
             dependencies: ["Transfer", "PlenaryCore", "Postgres", "Storage", "Decisions", "Documents"],
             resources: [.embedInCode("Resources/ctoc-cop-demo.json")]
         ),
+        // The public face: the record rendered as a static site. The renderer is pure (a site model → files); the
+        // reader reads through the service modules' registries, never SQL of its own.
+        .target(
+            name: "Publishing",
+            dependencies: [
+                "PlenaryCore", "Storage", "Bodies", "Sessions", "WorkingGroups", "Decisions", "Documents", "Treaties",
+                "AdminProtocol",
+            ],
+            resources: [.embedInCode("Resources/words.en.json"), .embedInCode("Resources/style.css")]
+        ),
         .executableTarget(
             name: "plenary",
             dependencies: [
                 "AdminProtocol", "AdminServer", "EmbeddedPostgres", "PlenaryClient", "PlenaryCommands", "PlenaryConfig",
-                "PlenaryCore", "Postgres", "Storage", "Transfer", "TransferStore",
+                "PlenaryCore", "Postgres", "Publishing", "Storage", "Transfer", "TransferStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -209,6 +219,15 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        // The site: the pure renderer unit by unit, and the demo's site end to end (validator, links, Chromium).
+        .testTarget(
+            name: "PublishingTests",
+            dependencies: [
+                "Publishing", "PlenaryCore", "Bodies", "Sessions", "Treaties", "WorkingGroups", "Decisions",
+                "Documents", "AdminProtocol",
+                "PlenaryTestSupport",
             ]
         ),
         .testTarget(

@@ -177,16 +177,19 @@ extension PlenaryCatalog {
 }
 
 /// The audit trail as a source of change events: rows read by seq through the pool, commits signalled by the
-/// `plenary_events` notification of Schema/0006_events.sql on a listener connection of its own.
-final class AuditChangeSource: ChangeSource {
+/// `plenary_events` notification of Schema/0006_events.sql on a listener connection of its own. Public for
+/// `plenary publish --follow`, which follows the same feed.
+public final class AuditChangeSource: ChangeSource {
     let database: Database
     private let listener = Mutex<NotificationListener?>(nil)
 
-    init(database: Database) {
+    /// Creates the source over `database`; nothing listens until `commits()` is called.
+    public init(database: Database) {
         self.database = database
     }
 
-    func commits() -> AsyncStream<Int?> {
+    /// See ``ChangeSource/commits()``.
+    public func commits() -> AsyncStream<Int?> {
         let listener = NotificationListener(
             conninfo: database.pool.configuration.conninfo, channels: ["plenary_events"])
         self.listener.withLock { $0 = listener }
@@ -201,13 +204,15 @@ final class AuditChangeSource: ChangeSource {
         return stream
     }
 
-    func newestSeq() async throws -> Int {
+    /// See ``ChangeSource/newestSeq()``.
+    public func newestSeq() async throws -> Int {
         try await database.read { connection in
             try connection.queryOne("SELECT seq FROM audit_head")?.decode("seq", as: Int.self) ?? 0
         }
     }
 
-    func changes(after seq: Int, limit: Int) async throws -> [ChangeEvent] {
+    /// See ``ChangeSource/changes(after:limit:)``.
+    public func changes(after seq: Int, limit: Int) async throws -> [ChangeEvent] {
         try await database.read { connection in
             try connection.query(
                 """
@@ -225,7 +230,8 @@ final class AuditChangeSource: ChangeSource {
         }
     }
 
-    func stop() {
+    /// See ``ChangeSource/stop()``.
+    public func stop() {
         listener.withLock { $0 }?.stop()
     }
 }

@@ -338,8 +338,8 @@ enum HelpPage {
         if complete {
             lines += [
                 "",
-                "Built in: serve, migrate, db, reference, shell, export, import, demo (plenary help import,",
-                "plenary shell --help).",
+                "Built in: serve, migrate, db, reference, shell, export, import, demo, publish (plenary help",
+                "import, plenary shell --help).",
                 "Options before or after a command: --server HOST:PORT|tls:HOST:PORT|unix:PATH and --token TOKEN",
                 "(or PLENARY_SERVER and PLENARY_TOKEN) to ask a running server, --ca FILE for a private TLS CA,",
                 "--timeout SECONDS; --format table|text|json|ics; --config FILE.",

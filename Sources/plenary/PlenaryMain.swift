@@ -12,7 +12,8 @@ import PlenaryCore
 @main
 enum PlenaryMain {
     static let builtins: Set<String> = [
-        "serve", "migrate", "db", "reference", "shell", "export", "import", "demo", "--help", "-h", "--version",
+        "serve", "migrate", "db", "reference", "shell", "export", "import", "demo", "publish", "--help", "-h",
+        "--version",
         "--generate-completion-script", "---completion",
     ]
 
@@ -237,7 +238,7 @@ struct PlenaryCLI: AsyncParsableCommand {
         version: Product.version,
         subcommands: [
             ServeCommand.self, MigrateCommand.self, DatabaseCommand.self, ReferenceCommand.self, ShellCommand.self,
-            ExportCommand.self, ImportCommand.self, DemoCommand.self,
+            ExportCommand.self, ImportCommand.self, DemoCommand.self, PublishCommand.self,
         ]
     )
 }
