@@ -73,7 +73,7 @@ struct ExportRoundTripPropertyTests {
     func exportImportExportOverGeneratedHistories() async throws {
         // What the histories reached, over all of them: the property is only as good as the states it visits.
         var reached: [String: Int] = [:]
-        await propertyCheck(count: 20, input: HistoryGen.history) { history in
+        await propertyCheck(count: 40, input: HistoryGen.history) { history in
             let (source, accepted) = try await Self.replay(history)
             for line in accepted { reached[Self.kind(of: line), default: 0] += 1 }
             // A history that did nothing proves nothing; what the histories reached together is checked below.
