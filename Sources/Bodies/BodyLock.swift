@@ -1,9 +1,6 @@
 import PlenaryCore
 import Postgres
 
-/// The name the calendar modules used for a recorded body before there was one Body; new code says `Body.Recorded`.
-public typealias CalendarBody = Body.Recorded
-
 extension Body.Recorded {
     /// Finds the body and takes its calendar lock (`plenary_lock_calendar`, Schema/0004). Every change to the dates
     /// of a body's sessions and meetings starts here, so numbering and the checks that read other rows see a
