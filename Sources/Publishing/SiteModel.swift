@@ -6,7 +6,7 @@ import WorkingGroups
 
 /// One treaty instrument as a body's front page lists it: the Convention or a Protocol, how it was adopted, when
 /// it entered into force, its texts per language and its party count, as the Treaties registry holds them.
-public struct InstrumentSummary: Sendable, Hashable {
+public struct PublishedInstrument: Sendable, Hashable {
     /// Where a date of entry into force comes from: the record (the seed page, the depositary's notice) or the
     /// deposits counted under the instrument's rule. A reader is told which.
     public enum ForceBasis: String, Sendable, Hashable {
@@ -51,7 +51,7 @@ public struct FrontPageModel: Sendable, Hashable {
     /// The body.
     public var body: Body
     /// Its instruments, the Convention first (none when the Treaties registry holds none for the body).
-    public var instruments: [InstrumentSummary]
+    public var instruments: [PublishedInstrument]
     /// Every session part, in any order: the page groups them by number and lists them newest first.
     public var sessions: [Session]
     /// Its working groups.
@@ -65,7 +65,7 @@ public struct FrontPageModel: Sendable, Hashable {
 
     /// Creates the model.
     public init(
-        body: Body, instruments: [InstrumentSummary] = [], sessions: [Session], workingGroups: [WorkingGroup],
+        body: Body, instruments: [PublishedInstrument] = [], sessions: [Session], workingGroups: [WorkingGroup],
         meetings: [Meeting], upcoming: [CalendarEntry], decisions: [Decision]
     ) {
         self.body = body

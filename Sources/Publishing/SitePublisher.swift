@@ -123,10 +123,10 @@ public struct SitePublisher: Sendable {
 
     /// An instrument as the front page lists it. Its texts are document symbols (the adopting resolution), issued
     /// in the six languages: each language links the UN's official document system for that symbol.
-    static func instrument(_ summary: Treaties.InstrumentSummary) -> InstrumentSummary {
+    static func instrument(_ summary: InstrumentSummary) -> PublishedInstrument {
         let instrument = summary.instrument
         let entry = instrument.inForce
-        let basis: InstrumentSummary.ForceBasis? =
+        let basis: PublishedInstrument.ForceBasis? =
             switch entry.basis {
             case .recorded: .recorded
             case .derived: .derived
@@ -136,7 +136,7 @@ public struct SitePublisher: Sendable {
         if let symbol = instrument.texts.first {
             for language in Language.allCases { texts[language] = "https://undocs.org/\(language.rawValue)/\(symbol)" }
         }
-        return InstrumentSummary(
+        return PublishedInstrument(
             name: instrument.title, adoptedBy: instrument.adoptedBy, adoptedOn: instrument.adoptedOn,
             entryIntoForce: entry.date, forceBasis: basis, parties: summary.parties, texts: texts)
     }

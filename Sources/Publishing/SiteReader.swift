@@ -83,7 +83,7 @@ public struct SiteReader: Sendable {
 
     /// A body's instruments, the Convention first, with their parties counted on the reader's day — what
     /// `instrument list` answers.
-    public func instruments(body: String) async throws(DomainError) -> [Treaties.InstrumentSummary] {
+    public func instruments(body: String) async throws(DomainError) -> [InstrumentSummary] {
         try await treaties.instruments(body: body, on: today)
     }
 

@@ -241,7 +241,7 @@ public struct SiteRenderer: Sendable {
     }
 
     /// The instruments section of a front page.
-    func instruments(_ instruments: [InstrumentSummary], into html: inout HTML) {
+    func instruments(_ instruments: [PublishedInstrument], into html: inout HTML) {
         html.element("h2", [], words["front.instruments"])
         html.raw("<ul class=\"items\">\n")
         for instrument in instruments {

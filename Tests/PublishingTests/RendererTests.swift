@@ -70,7 +70,7 @@ struct RendererTests {
     @Test func instrumentsAreListedWithPartiesAndTextsPerLanguage() {
         var model = Fixture.front
         model.instruments = [
-            InstrumentSummary(
+            PublishedInstrument(
                 name: "United Nations Convention against Transnational Organized Crime",
                 adoptedBy: "General Assembly resolution 55/25", entryIntoForce: Fixture.day("2003-09-29"), parties: 192,
                 texts: [.ar: "https://example.org/ar.pdf", .en: "https://example.org/en.pdf"])
@@ -85,11 +85,11 @@ struct RendererTests {
     @Test func anInstrumentSaysWhenItWasAdoptedAndWhereItsEntryIntoForceComesFrom() {
         var model = Fixture.front
         model.instruments = [
-            InstrumentSummary(
+            PublishedInstrument(
                 name: "Convention", adoptedBy: "General Assembly resolution 55/25",
                 adoptedOn: Fixture.day("2000-11-15"),
                 entryIntoForce: Fixture.day("2003-09-29"), forceBasis: .recorded, parties: 0),
-            InstrumentSummary(
+            PublishedInstrument(
                 name: "Protocol", adoptedOn: Fixture.day("2001-05-31"), entryIntoForce: Fixture.day("2005-07-03"),
                 forceBasis: .derived),
         ]
