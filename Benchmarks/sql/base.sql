@@ -26,6 +26,17 @@ INSERT INTO sessions (body_id, number, kind, venue, timezone, start_date, end_da
 SELECT id, 1, 'regular', 'Vienna, Austria', 'Europe/Vienna', DATE '2030-10-08', DATE '2030-10-17', 'scheduled'
 FROM bodies WHERE code IN ('IMPORT/COPY', 'IMPORT/PLEN');
 
+-- Every session's agenda (the bulk loads' two sessions too): twelve items, so the documents and decisions of the
+-- data set name items that exist (the database refuses a reference to an item that is not on the agenda).
+INSERT INTO agenda_items (session_id, item, title)
+SELECT s.id, i,
+       (ARRAY['Opening of the session', 'Adoption of the agenda', 'Implementation of the Convention',
+              'Trafficking in persons', 'Smuggling of migrants', 'Firearms', 'International cooperation',
+              'Technical assistance', 'Review mechanism', 'Financial and budgetary matters',
+              'Provisional agenda for the next session', 'Adoption of the report'])[i]
+FROM sessions s CROSS JOIN generate_series(1, 12) AS i
+ORDER BY s.id, i;
+
 INSERT INTO decisions (body_id, kind, session_number, session_part, stage, serial, title, wording, agenda_item,
                        adopted_on, recorded)
 SELECT s.body_id, 'decision', s.number, 1, 'adopted', k,

@@ -313,6 +313,61 @@ public struct SitePublisher: Sendable {
         }
     }
 
+    // MARK: - Since the last publication
+
+    /// The most changes an incremental publication reads from the trail; past that, everything is rendered (as
+    /// fast, and one read of each page instead of many).
+    static let incrementLimit = 10_000
+
+    /// Publishes into a site that may hold an earlier publication: reads its ``PublicationStamp``, and when that
+    /// still describes this publication (``PublicationStamp/allowsIncrement(to:)``, and the trail still holds its
+    /// head) re-renders only the pages the changes committed since touch, as `--follow` would have; otherwise, or
+    /// with `full`, everything. Writes the new stamp last, so an interrupted publication is redone from the old
+    /// one. Returns what was written and whether the publication was incremental.
+    public func publish(
+        since source: any ChangeSource, plenary: String, full: Bool = false
+    ) async throws(DomainError) -> (report: PublishReport, incremental: Bool) {
+        // The head first: whatever is committed after it is published again next time, never missed.
+        let head = try await reader.trailHead()
+        let list = try await reader.bodyList(bodies)
+        let stamp = PublicationStamp(plenary: plenary, trail: head, bodies: bodies, days: reader.days(of: list))
+        var scopes: Set<ChangeScope> = [.everything]
+        if !full, let bytes = writer.contents(of: PublicationStamp.fileName), let old = PublicationStamp(bytes: bytes),
+            old.allowsIncrement(to: stamp), let from = old.anchor, from.seq <= head.seq,
+            try await reader.trailHolds(from)
+        {
+            scopes = try await Self.scopes(source, after: from.seq, through: head.seq)
+        }
+        var report = PublishReport()
+        scopes.remove(.nothing)
+        if !scopes.isEmpty { report = try await publish(scopes) }
+        try put(stamp.file, &report)
+        return (report, !scopes.contains(.everything))
+    }
+
+    /// The scopes of the changes after `seq` up to `head`; everything past ``incrementLimit`` changes.
+    static func scopes(
+        _ source: any ChangeSource, after seq: Int, through head: Int
+    ) async throws(DomainError) -> Set<ChangeScope> {
+        if head - seq > incrementLimit { return [.everything] }
+        var scopes: Set<ChangeScope> = []
+        var cursor = seq
+        while cursor < head {
+            let events: [ChangeEvent]
+            do {
+                events = try await source.changes(after: cursor, limit: 1000)
+            } catch let error as DomainError {
+                throw error
+            } catch {
+                throw DomainError.unavailable("change feed: \(error)")
+            }
+            guard let last = events.last else { break }
+            cursor = last.seq
+            for event in events where event.seq <= head { scopes.insert(ChangeScope(topic: event.topic, id: event.id)) }
+        }
+        return scopes
+    }
+
     // MARK: - Following the change feed
 
     /// Publishes everything, then follows `source` — the audit trail's change feed, the one `watch` streams —

@@ -19,6 +19,7 @@ public struct SiteReader: Sendable {
     let documents: DocumentRegistry
     let calendar: BodyCalendar
     let treaties: TreatyRegistry
+    let database: Database
     /// The day statuses and "upcoming" are read for; each body's own today when nil.
     public let today: CalendarDate?
 
@@ -27,6 +28,7 @@ public struct SiteReader: Sendable {
     public init(database: Database, today: CalendarDate? = nil) {
         let clock = today.map { CalendarClock(today: $0) } ?? .system
         self.today = today
+        self.database = database
         bodies = BodyRegistry(database: database)
         sessions = SessionRegistry(database: database)
         agendas = AgendaRegistry(database: database, clock: clock)
@@ -36,6 +38,28 @@ public struct SiteReader: Sendable {
         documents = DocumentRegistry(database: database, clock: clock)
         calendar = BodyCalendar(database: database, clock: clock)
         treaties = TreatyRegistry(database: database, clock: clock)
+    }
+
+    /// The day each body's pages are published as of: `today` when fixed, else the body's own today in its time
+    /// zone (statuses, "upcoming" and the current texts depend on it).
+    public func days(of bodies: [Body]) -> [String: CalendarDate] {
+        Dictionary(
+            bodies.map { ($0.code, today ?? CalendarClock.system.today(in: $0.timeZone)) },
+            uniquingKeysWith: { first, _ in first })
+    }
+
+    /// The head of the audit trail once everything committed before is sealed: what a publication reads is at
+    /// least this history.
+    public func trailHead() async throws(DomainError) -> AuditAnchor {
+        try await database.read { connection in
+            try AuditChain.catchUp(connection)
+            return try AuditLog.anchor(connection)
+        }
+    }
+
+    /// Whether the trail still holds `anchor` (``AuditLog/holds(_:anchor:)``).
+    public func trailHolds(_ anchor: AuditAnchor) async throws(DomainError) -> Bool {
+        try await database.read { connection in try AuditLog.holds(connection, anchor: anchor) }
     }
 
     /// The bodies named (all when nil), by code; 550 for a code the registry does not hold.

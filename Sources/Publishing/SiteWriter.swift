@@ -55,6 +55,22 @@ public struct SiteWriter: Sendable {
         return true
     }
 
+    /// The bytes of the site's file at `path` (from the root); nil when there is none or it cannot be read.
+    public func contents(of path: String) -> [UInt8]? {
+        let descriptor = open(root + "/" + path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress!, $0.count) }
+            if count < 0 && errno == EINTR { continue }
+            if count < 0 { return nil }
+            if count == 0 { return bytes }
+            bytes += chunk[0..<count]
+        }
+    }
+
     /// Whether the file at `path` holds exactly `bytes`.
     static func holds(_ path: String, _ bytes: [UInt8]) -> Bool {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)

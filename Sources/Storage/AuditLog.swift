@@ -161,6 +161,16 @@ public enum AuditLog {
             hash: try head?.decode("hash", as: PostgresBytes.self).bytes ?? Array(repeating: 0, count: 32))
     }
 
+    /// Whether the sealed trail still holds `anchor`: its row at that seq carries that hash (the empty chain holds
+    /// the all-zero anchor of row 0). A cheap check, not a verification: it trusts the stored hashes; a trail that
+    /// is not the one the anchor was taken from (another database, a restore, a rewrite) does not hold it.
+    public static func holds(_ connection: Connection, anchor: AuditAnchor) throws -> Bool {
+        if anchor.seq == 0 { return anchor.hash == Array(repeating: 0, count: 32) }
+        let row = try connection.queryOne("SELECT hash FROM audit_log WHERE seq = $1", [anchor.seq])
+        guard let row else { return false }
+        return try row.decode("hash", as: PostgresBytes.self).bytes == anchor.hash
+    }
+
     /// Recomputes every sealed row's hash and link, in order, and checks the head — all in one read-only snapshot
     /// (REPEATABLE READ), so writers and the chainer working meanwhile cannot make an intact trail look broken.
     /// With `anchor`, the row at its seq must carry its hash: a trail rewritten since (even with every hash

@@ -14,7 +14,10 @@ struct PublishCommand: AsyncParsableCommand {
             Writes a static site under DIR, servable by any web server: index.html, style.css, and per body \
             (CTOC/COP → CTOC_COP/) index.html, data.json, calendar.ics, sessions/, documents/, decisions/ and \
             working-groups/. No JavaScript. The same record on the same day gives the same bytes; a file whose bytes \
-            are already there is not rewritten, and a changed one is replaced atomically. With --follow, it stays \
+            are already there is not rewritten, and a changed one is replaced atomically. A publication leaves \
+            .plenary-publication.json beside the pages (the audit trail's head it read, the days, the bodies): the \
+            next publish into the same directory re-renders only what the changes committed since touch, unless the \
+            day, the bodies or the Plenary version differ (or --full). With --follow, it stays \
             connected to the change feed (the one `watch` streams) and re-renders the pages each change touches. \
             Runs in this process against the database; it cannot run on a server (--server).
             """)
@@ -27,6 +30,9 @@ struct PublishCommand: AsyncParsableCommand {
 
     @Flag(name: .long, help: "Keep running: re-render the pages each committed change touches.")
     var follow = false
+
+    @Flag(name: .long, help: "Render every page, even when the site's stamp allows re-rendering only what changed.")
+    var full = false
 
     @Option(name: .long, help: "Publish the record as of this day (YYYY-MM-DD) instead of each body's today.")
     var today: String?
@@ -65,9 +71,12 @@ struct PublishCommand: AsyncParsableCommand {
             reader: reader, writer: try SiteWriter(root: output), bodies: body.isEmpty ? nil : body)
         guard follow else {
             let started = ContinuousClock.now
-            let report = try await publisher.publishAll()
+            let source = AuditChangeSource(database: runtime.database)
+            let (report, incremental) = try await publisher.publish(
+                since: source, plenary: Product.version, full: full)
             printError(
-                "published \(output): \(report.written) files written, \(report.unchanged) unchanged "
+                "published \(output)\(incremental ? " (the changes since the last publication)" : ""): "
+                    + "\(report.written) files written, \(report.unchanged) unchanged "
                     + "in \(Self.seconds(ContinuousClock.now - started))")
             return
         }

@@ -110,6 +110,68 @@ struct DemoSiteTests {
         #expect(try Self.files(other) == site)
     }
 
+    @Test func aSecondPublishRendersOnlyWhatChangedSinceTheFirstAndEndsWithTheSameSiteAsAFullOne() throws {
+        let database = try Self.demoDatabase()
+        let root = try TestCluster.scratchDirectory().appendingPathComponent("site")
+        let first = try Self.publish(database, into: root)
+        #expect(!first.stderr.contains("changes since"), "\(first.stderr)")
+        let stampPath = root.appendingPathComponent(".plenary-publication.json").path
+        let stamp = try String(contentsOfFile: stampPath, encoding: .utf8)
+        #expect(stamp.contains("\"trail\"") && stamp.contains("\"CTOC/COP\" : \"\(Self.today)\""), "\(stamp)")
+        let untouched = root.appendingPathComponent("CTOC_COP/decisions/decision-1-1.html").path
+        func modified(_ path: String) throws -> Date? {
+            try FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date
+        }
+        let untouchedAt = try modified(untouched)
+
+        // Nothing committed since: no page rendered (the one unchanged file is the stamp), nothing written.
+        let idle = try Self.publish(database, into: root)
+        #expect(
+            idle.stderr.contains("(the changes since the last publication): 0 files written, 1 unchanged"),
+            "\(idle.stderr)")
+
+        // One change: the document's pages (and its session's) are rendered again, not the other pages.
+        try Self.plenary(
+            ["doc", "version", "CTOC/COP/2008/19", "lang=ru", "status=issued", "date=2008-09-15"], database: database)
+        let changed = try Self.publish(database, into: root)
+        #expect(changed.stderr.contains("(the changes since the last publication)"), "\(changed.stderr)")
+        let counts = try #require(
+            changed.stderr.firstMatch(of: /: ([0-9]+) files written, ([0-9]+) unchanged/), "\(changed.stderr)")
+        let written = Int(counts.output.1)!
+        let rendered = written + Int(counts.output.2)!
+        #expect(written >= 2 && rendered < 20, "a handful of pages rendered: \(changed.stderr)")
+        let page = try String(
+            contentsOf: root.appendingPathComponent("CTOC_COP/documents/CTOC-COP-2008-19.html"), encoding: .utf8)
+        #expect(page.contains("15 September 2008"))
+        #expect(try modified(untouched) == untouchedAt, "a page the change does not touch is not rendered again")
+        #expect(try String(contentsOfFile: stampPath, encoding: .utf8) != stamp, "the stamp moves to the new head")
+
+        // The increment leaves exactly the site a whole publication of the same record writes.
+        let whole = try TestCluster.scratchDirectory().appendingPathComponent("site")
+        try Self.publish(database, into: whole)
+        #expect(try Self.files(whole) == Self.files(root))
+
+        // Anything the stamp cannot vouch for renders everything: --full, another day, a stamp from another
+        // history (its hash changed), a stamp that is not one.
+        let full = try Self.plenary(["publish", "--full", "--today", Self.today, "-o", root.path], database: database)
+        #expect(full.stderr.contains(": 0 files written") && !full.stderr.contains("changes since"))
+        let otherDay = try Self.plenary(["publish", "--today", "2026-12-07", "-o", root.path], database: database)
+        #expect(!otherDay.stderr.contains("changes since"), "\(otherDay.stderr)")
+        try Self.publish(database, into: root)
+        let current = try String(contentsOfFile: stampPath, encoding: .utf8)
+        let forged = current.replacing(/"trail" : "([0-9]+):[0-9a-f]{64}"/) { match in
+            "\"trail\" : \"\(match.output.1):\(String(repeating: "ab", count: 32))\""
+        }
+        #expect(forged != current)
+        try forged.write(toFile: stampPath, atomically: true, encoding: .utf8)
+        let otherHistory = try Self.publish(database, into: root)
+        #expect(!otherHistory.stderr.contains("changes since"), "\(otherHistory.stderr)")
+        try "not a stamp".write(toFile: stampPath, atomically: true, encoding: .utf8)
+        let garbled = try Self.publish(database, into: root)
+        #expect(!garbled.stderr.contains("changes since") && garbled.stderr.contains(": 1 files written"))
+        #expect(try Self.files(whole) == Self.files(root))
+    }
+
     @Test func publishRunsInThisProcessOnly() throws {
         let database = try TestCluster.makeDatabase()
         let refused = try PlenaryProcess.run(
@@ -272,15 +334,30 @@ struct DemoSiteTests {
 
         try Self.plenary(
             ["doc", "version", "CTOC/COP/2008/19", "lang=ru", "status=issued", "date=2008-09-15"], database: database)
-        let committed = Date()
+        let returned = Date()
         let updated = poll(timeout: 10) { russianRow()?.contains("15 September 2008") == true }
-        let elapsed = Date().timeIntervalSince(committed)
-        print("publish: --follow rewrote the document page \(Int(elapsed * 1000)) ms after doc version returned")
+        let shown = Date()
         #expect(updated, "the page shows the Russian version issued: \(logText())")
+        // Measured from the audit row's time, which the transaction took before it committed: an upper bound on
+        // the time from the commit to the page, whatever the CLI took to start and to return.
+        let audit = try Self.plenary(["audit", "list", "limit=1"], database: database)
+        let at = try #require(Self.auditTime(audit.stdout), "\(audit.stdout)")
+        let elapsed = shown.timeIntervalSince(at)
+        print(
+            "publish: --follow rewrote the document page \(Int(elapsed * 1000)) ms after the change's transaction "
+                + "(\(Int(shown.timeIntervalSince(returned) * 1000)) ms after doc version returned)")
         #expect(elapsed < 1.0, "within a second of the commit, took \(elapsed) s")
         #expect(russianRow()?.contains("issued") == true)
         let after = try FileManager.default.attributesOfItem(atPath: untouched.path)[.modificationDate] as? Date
         #expect(after == stamp, "a page the change does not touch is not rewritten")
+    }
+
+    /// The `at=` of the first audit record in `text` (`2026-12-06T20:31:36.123456Z`), as a date.
+    static func auditTime(_ text: String) -> Date? {
+        guard let match = text.firstMatch(of: /at=([0-9-]+T[0-9:]+)(\.[0-9]+)?Z/) else { return nil }
+        let formatter = ISO8601DateFormatter()
+        guard let whole = formatter.date(from: String(match.output.1) + "Z") else { return nil }
+        return whole.addingTimeInterval(match.output.2.flatMap { Double("0" + $0) } ?? 0)
     }
 
     /// Polls `condition` every 20 ms until it holds or `timeout` seconds pass.
