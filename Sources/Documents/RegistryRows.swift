@@ -269,9 +269,10 @@ extension DocumentRegistry {
         return ids.compactMap { byID[$0] }
     }
 
-    /// Documents with their versions and lineage in one statement, one row per language version, so a read costs
-    /// one round trip whatever it shows. `condition` selects `d` (documents) with `parameters`; the documents come
-    /// back in symbol order with their row ids.
+    /// Documents with their versions and lineage in one statement, one row per document (its versions and its
+    /// family's latest revision come from its stored summary, Schema/0015), so a read costs one round trip and one
+    /// row whatever it shows. `condition` selects `d` (documents) with `parameters`; the documents come back in
+    /// symbol order with their row ids.
     static func documents(
         _ connection: Connection, where condition: String, _ parameters: [any PostgresEncodable]
     ) throws -> [(id: Int, document: Document)] {
@@ -287,44 +288,56 @@ extension DocumentRegistry {
             SELECT d.id, d.symbol, d.reissued, b.code AS body, s.number AS session, g.code AS wg,
                    m.number AS meeting, d.doc_type, d.distribution, d.title, d.agenda_items, d.original_language,
                    d.issued_on, d.relation, p.symbol AS parent, p.reissued AS parent_reissued, d.withdrawn_on,
-                   d.withdrawn_reason,
-                   latest.symbol AS latest_revision, v.language, v.required, v.status,
-                   v.issued_on AS version_issued_on, v.file, v.bytes, v.sha256
+                   d.withdrawn_reason, r.latest_revision, r.languages, r.required, r.status,
+                   r.issued_on AS versions_issued_on, r.file, r.bytes, r.sha256
             FROM documents d JOIN bodies b ON b.id = d.body_id
+            JOIN document_summaries r ON r.document_id = d.id
             LEFT JOIN sessions s ON s.id = d.session_id
             LEFT JOIN working_group_meetings m ON m.id = d.meeting_id
             LEFT JOIN working_groups g ON g.id = m.working_group_id
             LEFT JOIN documents p ON p.id = d.parent_id
-            LEFT JOIN LATERAL (
-                SELECT r.symbol || CASE WHEN r.reissued THEN '*' ELSE '' END AS symbol FROM documents r
-                WHERE r.relation = 'revision'
-                  AND r.parent_id = CASE WHEN d.relation = 'revision' THEN d.parent_id ELSE d.id END
-                ORDER BY r.relation_number DESC LIMIT 1
-            ) latest ON true
-            LEFT JOIN document_versions v ON v.document_id = d.id
             WHERE \(condition)
-            ORDER BY d.sort_key, array_position(ARRAY['ar', 'zh', 'en', 'fr', 'ru', 'es'], v.language)
+            ORDER BY d.sort_key
             """,
             parameters)
     }
 
-    /// Documents from the rows of ``documentsStatement(where:_:)``, one per run of rows with one id.
+    /// Documents from the rows of ``documentsStatement(where:_:)``, one row each.
     static func documents(from rows: [Row]) throws -> [(id: Int, document: Document)] {
-        var documents: [(id: Int, document: Document)] = []
-        var index = 0
-        while index < rows.count {
-            let id: Int = try rows[index].decode("id")
-            var end = index + 1
-            while end < rows.count, try rows[end].decode("id", as: Int.self) == id { end += 1 }
-            documents.append((id, try document(from: rows[index..<end])))
-            index = end
-        }
-        return documents
+        try rows.map { row in (try row.decode("id"), try document(from: row)) }
     }
 
-    /// One document from its rows (one per language version; the document's columns repeat on each).
-    private static func document(from rows: ArraySlice<Row>) throws -> Document {
-        let row = rows[rows.startIndex]
+    /// The language versions of a document row's summary: one element per version in each array, in UN order.
+    private static func versions(from row: Row) throws -> [LanguageVersion] {
+        let languages = try row.decodeElements("languages", as: String.self)
+        let required = try row.decodeElements("required", as: Bool.self)
+        let statuses = try row.decodeElements("status", as: String.self)
+        let issued = try row.decodeElements("versions_issued_on", as: CalendarDate.self)
+        let files = try row.decodeElements("file", as: String.self)
+        let bytes = try row.decodeElements("bytes", as: Int.self)
+        let digests = try row.decodeElements("sha256", as: String.self)
+        guard
+            [required.count, statuses.count, issued.count, files.count, bytes.count, digests.count]
+                .allSatisfy({ $0 == languages.count })
+        else {
+            throw PostgresError(kind: .decoding, message: "document_summaries: arrays of different lengths")
+        }
+        return try languages.indices.map { index in
+            guard let code = languages[index], let language = Language(rawValue: code),
+                let isRequired = required[index], let text = statuses[index],
+                let status = VersionStatus(rawValue: text)
+            else {
+                throw PostgresError(
+                    kind: .decoding, message: "document_summaries: version \(index + 1) is incomplete or unknown")
+            }
+            return LanguageVersion(
+                language: language, required: isRequired, status: status, issuedOn: issued[index],
+                file: files[index], bytes: bytes[index], sha256: digests[index])
+        }
+    }
+
+    /// One document from its row.
+    private static func document(from row: Row) throws -> Document {
         let symbol: String = try row.decode("symbol")
         let reissued: Bool = try row.decode("reissued")
         let placement: DocumentPlacement =
@@ -337,18 +350,7 @@ extension DocumentRegistry {
             try DocumentSymbol(try row.decode("parent_reissued", as: Bool.self) ? text + "*" : text)
         }
         let latest = try row.decode("latest_revision", as: String?.self).map { try DocumentSymbol($0) }
-        var versions: [LanguageVersion] = []
-        versions.reserveCapacity(rows.count)
-        for row in rows {
-            guard try row.decode("language", as: String?.self) != nil else { continue }
-            versions.append(
-                LanguageVersion(
-                    language: try row.decode("language", member: Language.self), required: try row.decode("required"),
-                    status: try row.decode("status", member: VersionStatus.self),
-                    issuedOn: try row.decode("version_issued_on", as: CalendarDate?.self),
-                    file: try row.decode("file", as: String?.self), bytes: try row.decode("bytes", as: Int?.self),
-                    sha256: try row.decode("sha256", as: String?.self)))
-        }
+        let versions = try versions(from: row)
         let type = DocumentSymbol.DocumentType(rawValue: try row.decode("doc_type")) ?? .main
         let printed = try DocumentSymbol(reissued ? symbol + "*" : symbol)
         var document = Document(

@@ -178,6 +178,31 @@ public struct Row: Sendable {
         }
     }
 
+    /// The one-dimensional array in `column`, NULL elements as nil (`{2008-09-15,NULL}`); the column itself must
+    /// not be NULL.
+    public func decodeElements<T: PostgresDecodable>(
+        _ column: String, as type: T.Type = T.self
+    ) throws(PostgresError) -> [T?] {
+        let text: String = try decode(column)
+        guard let elements = parseArrayLiteral(text) else {
+            throw PostgresError(kind: .decoding, message: "column \(column): \(text) is not a one-dimensional array")
+        }
+        var values: [T?] = []
+        values.reserveCapacity(elements.count)
+        for element in elements {
+            guard let element else {
+                values.append(nil)
+                continue
+            }
+            do throws(PostgresError) {
+                values.append(try T(postgresText: element))
+            } catch {
+                throw PostgresError(kind: .decoding, message: "column \(column): \(error.message)")
+            }
+        }
+        return values
+    }
+
     /// Decodes a column by position that must not be NULL.
     public func decode<T: PostgresDecodable>(at position: Int, as type: T.Type = T.self) throws(PostgresError) -> T {
         try decode(index.names[position], as: type)

@@ -69,6 +69,40 @@ struct ExportRoundTripPropertyTests {
         _ = try Importer.load(document, into: connection, source: "property", actor: actor)
     }
 
+    /// The symbols whose stored summary (Schema/0015: versions and the family's latest revision) disagrees with
+    /// what the versions and the revisions say, recomputed here the way every read did before it was stored.
+    static func summariesThatDisagree(_ url: String) throws -> [String] {
+        let connection = try Connection(conninfo: url)
+        return try connection.query(
+            """
+            SELECT d.symbol FROM documents d
+            LEFT JOIN document_summaries s ON s.document_id = d.id
+            LEFT JOIN LATERAL (
+                SELECT array_agg(v.language ORDER BY o) AS languages, array_agg(v.required ORDER BY o) AS required,
+                       array_agg(v.status ORDER BY o) AS status, array_agg(v.issued_on ORDER BY o) AS issued_on,
+                       array_agg(v.file ORDER BY o) AS file, array_agg(v.bytes ORDER BY o) AS bytes,
+                       array_agg(v.sha256 ORDER BY o) AS sha256
+                FROM document_versions v,
+                     LATERAL array_position(ARRAY['ar', 'zh', 'en', 'fr', 'ru', 'es'], v.language) AS o
+                WHERE v.document_id = d.id
+            ) v ON true
+            LEFT JOIN LATERAL (
+                SELECT r.symbol || CASE WHEN r.reissued THEN '*' ELSE '' END AS symbol FROM documents r
+                WHERE r.relation = 'revision'
+                  AND r.parent_id = CASE WHEN d.relation = 'revision' THEN d.parent_id ELSE d.id END
+                ORDER BY r.relation_number DESC LIMIT 1
+            ) latest ON true
+            WHERE s.document_id IS NULL
+               OR (s.languages, s.required, s.status, s.issued_on, s.file, s.bytes, s.sha256)
+                  IS DISTINCT FROM (coalesce(v.languages, '{}'), coalesce(v.required, '{}'), coalesce(v.status, '{}'),
+                                    coalesce(v.issued_on, '{}'), coalesce(v.file, '{}'), coalesce(v.bytes, '{}'),
+                                    coalesce(v.sha256, '{}'))
+               OR s.latest_revision IS DISTINCT FROM latest.symbol
+            ORDER BY d.symbol
+            """
+        ).rows.map { try $0.decode("symbol") }
+    }
+
     @Test("export → import → export is byte-identical over generated histories")
     func exportImportExportOverGeneratedHistories() async throws {
         // What the histories reached, over all of them: the property is only as good as the states it visits.
@@ -76,6 +110,11 @@ struct ExportRoundTripPropertyTests {
         await propertyCheck(count: 40, input: HistoryGen.history) { history in
             let (source, accepted) = try await Self.replay(history)
             for line in accepted { reached[Self.kind(of: line), default: 0] += 1 }
+            // Whatever the services did, every stored summary is what the versions and revisions say.
+            let disagreeing = try Self.summariesThatDisagree(source)
+            #expect(
+                disagreeing.isEmpty,
+                "stored summaries disagree for \(disagreeing) after:\n\(accepted.joined(separator: "\n"))")
             // A history that did nothing proves nothing; what the histories reached together is checked below.
             #expect(accepted.count >= 3, "only \(accepted.count) commands accepted")
             let first = try Self.export(source)
@@ -88,6 +127,7 @@ struct ExportRoundTripPropertyTests {
                 )
                 return
             }
+            #expect(try Self.summariesThatDisagree(target).isEmpty, "stored summaries disagree after the import")
             let second = try Self.export(target)
             #expect(
                 second == first,
