@@ -397,11 +397,12 @@ public struct DocumentRegistry: Sendable {
     }
 
     /// What is late, missing or due soon for session `session` of `body` as of `today` (the body's today when nil),
-    /// document by document and language by language, with the body's deadline rule. As of `today` means what was
-    /// known that day: a version issued after it counts as not yet issued, so nothing issued before its due day is
-    /// ever called late. The report follows the current text: withdrawn documents leave it, and an original (or an
-    /// earlier revision) leaves it once a later revision is issued in all its languages. `dueWithin` adds what falls
-    /// due in the next that many days (state `due`).
+    /// document by document — by due day, then symbol — with the languages under each in the UN order, and the
+    /// rule that set each document's day. As of `today` means what was known that day: a version issued after it
+    /// counts as not yet issued, so nothing issued before its due day is ever called late. The report follows the
+    /// current text: withdrawn documents leave it, and an original (or an earlier revision) leaves it once a later
+    /// revision is issued in all its languages. `dueWithin` adds what falls due in the next that many days (state
+    /// `due`).
     public func deadlines(
         body code: String, session: Int, today: CalendarDate? = nil, dueWithin: Int? = nil
     ) async throws(DomainError) -> DeadlineReport {
@@ -416,9 +417,9 @@ public struct DocumentRegistry: Sendable {
             let rule = try Self.deadlineRule(connection, bodyID: body.id)
             let rows = try connection.query(
                 """
-                SELECT symbol, reissued, title, language, status, issued_on, due, days, state FROM (
-                    SELECT d.symbol, d.reissued, d.title, d.sort_key, v.language,
-                           v.status,
+                SELECT symbol, reissued, title, agenda, lead, language, status, issued_on, due, days, state FROM (
+                    SELECT d.symbol, d.reissued, d.title, d.sort_key, v.language, v.status,
+                           plenary_is_provisional_agenda(d) AS agenda, s.start_date - due.day AS lead,
                            CASE WHEN known.issued THEN v.issued_on END AS issued_on, due.day AS due,
                            CASE WHEN known.issued THEN v.issued_on - due.day
                                 WHEN $2::date > due.day THEN $2::date - due.day
@@ -428,29 +429,43 @@ public struct DocumentRegistry: Sendable {
                                 WHEN $2::date > due.day THEN 'missing'
                                 WHEN $3::integer IS NOT NULL AND due.day - $2::date <= $3::integer THEN 'due'
                            END AS state
-                    FROM documents d JOIN document_versions v ON v.document_id = d.id,
+                    FROM documents d JOIN sessions s ON s.id = d.session_id
+                         JOIN document_versions v ON v.document_id = d.id,
                          LATERAL (SELECT plenary_document_due(d) AS day) due,
                          LATERAL (SELECT v.status = 'issued' AND v.issued_on <= $2::date AS issued) known
                     WHERE d.session_id = $1 AND v.required AND due.day IS NOT NULL AND d.withdrawn_on IS NULL
                       AND NOT plenary_document_superseded_on(d, $2::date)
                 ) entries
                 WHERE state IS NOT NULL
-                ORDER BY sort_key, array_position(ARRAY['ar', 'zh', 'en', 'fr', 'ru', 'es'], language)
+                ORDER BY due, sort_key, array_position(ARRAY['ar', 'zh', 'en', 'fr', 'ru', 'es'], language)
                 """,
                 [place.sessionID, day, dueWithin]
             ).rows
-            let entries = try rows.map { row in
+            var documents: [DeadlineDocument] = []
+            for row in rows {
                 let symbol: String = try row.decode("symbol")
                 let reissued: Bool = try row.decode("reissued")
-                return DeadlineEntry(
+                let entry = DeadlineEntry(
                     symbol: try DocumentSymbol(reissued ? symbol + "*" : symbol), title: try row.decode("title"),
                     language: try row.decode("language", member: Language.self),
                     status: try row.decode("status", member: VersionStatus.self),
                     due: try row.decode("due"), issuedOn: try row.decode("issued_on", as: CalendarDate?.self),
                     daysLate: try row.decode("days"), state: try row.decode("state"))
+                // Rows come document by document: a document's languages are consecutive.
+                if let last = documents.indices.last, documents[last].symbol == entry.symbol {
+                    documents[last].entries.append(entry)
+                } else {
+                    let agenda: Bool = try row.decode("agenda")
+                    documents.append(
+                        DeadlineDocument(
+                            symbol: entry.symbol, title: entry.title, due: entry.due,
+                            rule: DueRule(agenda ? .provisionalAgenda : .preSession, days: try row.decode("lead")),
+                            entries: [entry]))
+                }
             }
             return DeadlineReport(
-                body: body.code, session: session, opening: place.opening, today: day, rule: rule, entries: entries)
+                body: body.code, session: session, opening: place.opening, today: day, rule: rule,
+                documents: documents)
         }
     }
 }

@@ -297,15 +297,23 @@ extension PlenaryCatalog {
             CommandSpec(
                 noun: "doc", verb: "deadlines",
                 summary:
-                    "As of a day (today=), what is late, missing or due soon (due-within=), per document and "
-                    + "language. Due: the provisional agenda (the main-series document titled \"Provisional "
-                    + "agenda…\" or \"Annotated provisional agenda…\", whatever its serial) 60 days before a regular "
-                    + "session, 30 before a special one (rule 9); other main and information documents and their "
-                    + "addenda 42 days before (the six-week rule); doc deadline-rule changes the days. In-session "
+                    "As of a day (today=), what is late, missing or due soon (due-within=), per document with its "
+                    + "languages under it. Records: one deadline-document per document, by due day then symbol: its "
+                    + "due day, the rule= that set it, its worst state= (missing, then late, then due), its languages "
+                    + "in each state (late=, missing=, due-soon=) and days-late= of the worst (days-left= when due); "
+                    + "after it one deadline per language, in the order ar zh en fr ru es: state=late (issued after "
+                    + "its due day), missing (not issued, the day past) or due (not issued, due within due-within= "
+                    + "days), with its status, issued day and days-late= (days-left= when due). Rules: the "
+                    + "provisional agenda (the main-series document titled \"Provisional agenda…\" or \"Annotated "
+                    + "provisional agenda…\", whatever its serial) is due 60 days before a regular session "
+                    + "(rule=provisional-agenda-60) and 30 before a special one (provisional-agenda-30; rule 9); "
+                    + "other main and information documents and their addenda 42 days before (pre-session-42: the "
+                    + "six-week rule); doc deadline-rule changes the days, and the rule= names them. In-session "
                     + "papers (L, CRP, WP), revisions and corrigenda have none. A version issued after today= is not "
                     + "yet issued, so nothing issued by its due day is late. Withdrawn documents, and an original "
                     + "once a revision is issued in all its languages, are left out: the report follows the current "
-                    + "text.",
+                    + "text. The final line: count= (every record), opening=, today=, pre-session-days=, documents= "
+                    + "and versions= (the deadline records).",
                 role: .observer,
                 parameters: [
                     ParameterSpec(
@@ -323,27 +331,55 @@ extension PlenaryCatalog {
                     let report = try await documents.deadlines(
                         body: try arguments.requiredString("body"), session: try arguments.requiredInt("session"),
                         today: arguments.date("today"), dueWithin: arguments.int("due-within"))
+                    // Text and JSON replies are flat (one record a line): each document's record comes first, its
+                    // languages' records after it.
+                    let records = report.documents.flatMap { document in
+                        [deadlineDocumentRecord(document)] + document.entries.map(deadlineRecord)
+                    }
                     return .list(
-                        report.entries.map { entry in
-                            ReplyRecord(
-                                type: "deadline",
-                                fields: [
-                                    ReplyField("symbol", .string(entry.symbol.description)),
-                                    ReplyField("lang", .string(entry.language.rawValue)),
-                                    ReplyField("state", .string(entry.state)),
-                                    ReplyField("status", .string(entry.status.rawValue)),
-                                    ReplyField("due", .date(entry.due)),
-                                    ReplyField("issued", .optional(entry.issuedOn)),
-                                    ReplyField(entry.state == "due" ? "days-left" : "days-late", .int(entry.daysLate)),
-                                    ReplyField("title", .string(entry.title)),
-                                ])
-                        },
+                        records,
                         summary: [
                             ReplyField("opening", .date(report.opening)), ReplyField("today", .date(report.today)),
                             ReplyField("pre-session-days", .int(report.rule.preSessionDays)),
+                            ReplyField("documents", .int(report.documents.count)),
+                            ReplyField("versions", .int(report.entries.count)),
                         ])
                 }),
         ]
+    }
+
+    /// A document of `doc deadlines`: its due day, the rule behind it, its worst state and its languages by state.
+    static func deadlineDocumentRecord(_ document: DeadlineDocument) -> ReplyRecord {
+        func languages(_ state: String) -> ReplyValue {
+            let found = document.languages(state)
+            return found.isEmpty ? .null : .list(found.map { .string($0.rawValue) })
+        }
+        return ReplyRecord(
+            type: "deadline-document",
+            fields: [
+                ReplyField("symbol", .string(document.symbol.description)),
+                ReplyField("state", .string(document.state)), ReplyField("due", .date(document.due)),
+                ReplyField("rule", .string(document.rule.description)),
+                ReplyField(document.state == "due" ? "days-left" : "days-late", .int(document.daysLate)),
+                ReplyField("late", languages("late")), ReplyField("missing", languages("missing")),
+                ReplyField("due-soon", languages("due")), ReplyField("title", .string(document.title)),
+            ])
+    }
+
+    /// One language of a document of `doc deadlines`.
+    static func deadlineRecord(_ entry: DeadlineEntry) -> ReplyRecord {
+        ReplyRecord(
+            type: "deadline",
+            fields: [
+                ReplyField("symbol", .string(entry.symbol.description)),
+                ReplyField("lang", .string(entry.language.rawValue)),
+                ReplyField("state", .string(entry.state)),
+                ReplyField("status", .string(entry.status.rawValue)),
+                ReplyField("due", .date(entry.due)),
+                ReplyField("issued", .optional(entry.issuedOn)),
+                ReplyField(entry.state == "due" ? "days-left" : "days-late", .int(entry.daysLate)),
+                ReplyField("title", .string(entry.title)),
+            ])
     }
 
     /// `symbol parse`.
