@@ -58,10 +58,22 @@ public enum ExportValidator {
             try validate(meeting, check)
             try unique(meeting.label, check.path, check.record)
         }
+        // The versions of each document of the file, by symbol without its reissue mark: a partial corrigendum
+        // is checked against the document it corrects when that document is in the file too, wherever it stands
+        // (one already in the database is checked by the database at commit).
+        let unmarked = { (symbol: String) in symbol.hasSuffix("*") ? String(symbol.dropLast()) : symbol }
+        var versions: [String: [LanguageRecord]] = [:]
         for (index, document) in document.documents.enumerated() {
             let check = Check(path: top.key("documents").index(index), record: "document \(document.symbol)")
             try validate(document, check)
             try unique("document \(document.key)", check.path, check.record)
+            versions[unmarked(document.symbol)] = document.languages
+        }
+        for (index, document) in document.documents.enumerated()
+        where document.relation == DocumentRelation.corrigendum.rawValue {
+            guard let parent = document.parent, let corrected = versions[unmarked(parent)] else { continue }
+            let check = Check(path: top.key("documents").index(index), record: "document \(document.symbol)")
+            try validateCorrigendum(document, correcting: parent, corrected, check)
         }
         for (index, decision) in document.decisions.enumerated() {
             let check = Check(path: top.key("decisions").index(index), record: decision.label)
@@ -321,6 +333,22 @@ public enum ExportValidator {
         }
         if languages.count != Language.allCases.count {
             throw check.fault("languages", "must list the six languages ar, zh, en, fr, ru, es once each")
+        }
+    }
+
+    /// A corrigendum that leaves out a language its document requires (a French-only corrigendum) corrects, in
+    /// each language it covers, an issued text — the rule `doc correct … languages=` and Schema/0014 hold.
+    static func validateCorrigendum(
+        _ corrigendum: DocumentRecord, correcting parent: String, _ corrected: [LanguageRecord], _ check: Check
+    ) throws(TransferError) {
+        let covered = Set(corrigendum.languages.filter(\.required).map(\.language))
+        guard corrected.contains(where: { $0.required && !covered.contains($0.language) }) else { return }
+        let issued = Set(corrected.filter { $0.status == VersionStatus.issued.rawValue }.map(\.language))
+        for language in Language.allCases.map(\.rawValue) where covered.contains(language) && !issued.contains(language)
+        {
+            throw check.fault(
+                "languages", "the \(language) version of \(parent) is not issued; a corrigendum corrects an issued text"
+            )
         }
     }
 

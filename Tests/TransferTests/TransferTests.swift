@@ -165,6 +165,28 @@ struct TransferTests {
         }
     }
 
+    @Test func aPartialCorrigendumOfATextNotIssuedInItsLanguageIsRefusedWithItsPath() {
+        var document = Self.sample()
+        var frenchOnly = Self.versions()
+        for index in frenchOnly.indices { frenchOnly[index].required = frenchOnly[index].language == "fr" }
+        document.documents.append(
+            DocumentRecord(
+                symbol: "CTOC/COP/2008/19/Corr.1", body: "CTOC/COP", session: 4, title: "Report, corrigendum",
+                parent: "CTOC/COP/2008/19", relation: "corrigendum", languages: frenchOnly))
+        let error = Self.refusal(document)
+        #expect(error?.path.description == "documents[3].languages")
+        #expect(
+            error?.description.contains(
+                "the fr version of CTOC/COP/2008/19 is not issued; a corrigendum corrects an issued text") == true,
+            "\(String(describing: error))")
+        // Once the French text is issued, the same corrigendum stands; a full one never needed it.
+        document.documents[1].languages[3] = LanguageRecord(language: "fr", status: "issued", date: "2008-12-10")
+        #expect(Self.refusal(document) == nil)
+        document.documents[1].languages[3] = LanguageRecord(language: "fr")
+        document.documents[3].languages = Self.versions()
+        #expect(Self.refusal(document) == nil)
+    }
+
     @Test func theShapeOfTheFileIsCheckedFirst() {
         #expect(Self.refusal(reading: "[]")?.path.description == "(document)")
         #expect(Self.refusal(reading: #"{"format": "csv", "version": 1}"#)?.path.description == "format")
