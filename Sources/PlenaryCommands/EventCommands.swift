@@ -15,11 +15,10 @@ extension PlenaryCatalog {
     /// Topic names that stand for an audit entity of another name.
     static let eventTopicAliases = ["doc": "document"]
 
-    /// `watch`: change events from the audit trail. One feed per catalog, so one listener per server process; it
-    /// starts with the first watcher.
+    /// `watch`: change events from the audit trail, through the services' one feed (one listener per process,
+    /// started by the first watcher).
     static func eventCommands(_ services: Services) -> [CommandSpec] {
-        let feed = ChangeFeed(
-            source: AuditChangeSource(database: services.database), configuration: services.watchLimits)
+        let feed = services.changeFeed
         return [
             CommandSpec(
                 noun: "watch",

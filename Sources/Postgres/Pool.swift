@@ -25,9 +25,10 @@ public final class ConnectionPool: Sendable {
         /// The `application_name` the server shows in pg_stat_activity, unless the conninfo says otherwise.
         public var applicationName: String
 
-        /// Creates a configuration; the defaults suit a small admin service.
+        /// Creates a configuration; the defaults suit a small admin service. They are the only statement of the
+        /// pool's defaults: `database.*` in Config/plenary.yaml falls back to them (PlenaryConfig reads them here).
         public init(
-            conninfo: String, size: Int = 8, acquireTimeout: Duration = .seconds(10),
+            conninfo: String, size: Int = 8, acquireTimeout: Duration = .seconds(5),
             healthCheckAfterIdle: Duration = .seconds(5), statementTimeout: Duration = .seconds(30),
             connectTimeoutSeconds: Int = 5, applicationName: String = "plenary"
         ) {
