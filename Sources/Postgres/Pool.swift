@@ -451,6 +451,7 @@ final class JobQueue: @unchecked Sendable {
     private var jobs: [@Sendable () -> Void] = []
     private var head = 0
     private var closed = false
+    private static let handedOut: @Sendable () -> Void = {}
 
     func push(_ job: @escaping @Sendable () -> Void) -> Bool {
         condition.lock()
@@ -469,6 +470,9 @@ final class JobQueue: @unchecked Sendable {
             condition.wait()
         }
         let job = jobs[head]
+        // A job handed out is forgotten at once: a finished lease's job still holds its connection, which would
+        // otherwise outlive the pool's shutdown (PQfinish runs when the last reference goes) until 64 more jobs.
+        jobs[head] = Self.handedOut
         head += 1
         if head > 64, head * 2 > jobs.count {
             jobs.removeFirst(head)

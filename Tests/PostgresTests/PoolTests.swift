@@ -49,6 +49,28 @@ struct PoolTests {
         #expect(pool.statistics.open <= 3)
     }
 
+    @Test func shutdownClosesTheIdleConnections() async throws {
+        let conninfo = try TestCluster.makeDatabase(migrated: false)
+        let pool = ConnectionPool(configuration: .init(conninfo: conninfo, size: 2))
+        // Two leases: the second takes the idle connection the first left, as every lease but a pool's first does.
+        try await pool.withConnection { try $0.query("SELECT 1") }
+        let pid = try await pool.withConnection {
+            try $0.queryOne("SELECT pg_backend_pid() AS p")!.decode("p", as: Int.self)
+        }
+        pool.shutdown()
+        // The server sees the backend go once the pool has said goodbye (PQfinish), not only when the process exits.
+        let admin = try Connection(conninfo: conninfo)
+        let deadline = ContinuousClock.now + .seconds(30)
+        var gone = false
+        while !gone, ContinuousClock.now < deadline {
+            gone =
+                try admin.queryOne("SELECT count(*)::int AS n FROM pg_stat_activity WHERE pid = $1", [pid])!
+                .decode("n", as: Int.self) == 0
+            if !gone { try await Task.sleep(for: .milliseconds(20)) }
+        }
+        #expect(gone, "backend \(pid) still connected after the pool shut down")
+    }
+
     @Test func acquireTimesOutWithUnavailable() async throws {
         let conninfo = try TestCluster.makeDatabase(migrated: false)
         let pool = ConnectionPool(configuration: .init(conninfo: conninfo, size: 1, acquireTimeout: .milliseconds(200)))
