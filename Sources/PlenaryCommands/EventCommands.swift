@@ -233,4 +233,9 @@ public final class AuditChangeSource: ChangeSource {
     public func stop() {
         listener.withLock { $0 }?.stop()
     }
+
+    /// See ``ChangeSource/stopped()``.
+    public func stopped() async {
+        await listener.withLock { $0 }?.closed()
+    }
 }

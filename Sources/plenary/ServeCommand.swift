@@ -106,14 +106,15 @@ struct DatabaseService: Service {
     }
 }
 
-/// The change feed as a Service: its listener connection (opened by the first `watch`) closes when the group shuts
-/// down, gracefully or because another service failed, and every watcher's stream ends.
+/// The change feed as a Service: when the group shuts down, gracefully or because another service failed, every
+/// watcher's stream ends and the service returns once the feed's listener connection (opened by the first `watch`)
+/// is closed, so the pool, next in line, closes after it and the process exits after both.
 struct ChangeFeedService: Service {
     let feed: ChangeFeed
 
-    func run() async throws {
-        defer { feed.shutdown() }
+    func run() async {
         try? await gracefulShutdown()
+        await feed.close()
     }
 }
 
