@@ -211,7 +211,9 @@ let package = Package(
         ),
         .testTarget(
             name: "PlenaryConfigTests",
-            dependencies: ["EmbeddedPostgres", "PlenaryConfig", "PlenaryCore"]
+            dependencies: [
+                "AdminProtocol", "AdminServer", "EmbeddedPostgres", "PlenaryConfig", "PlenaryCore", "Postgres",
+            ]
         ),
         .testTarget(
             name: "AdminServerTests",
