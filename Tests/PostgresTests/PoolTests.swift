@@ -53,7 +53,7 @@ struct PoolTests {
         let conninfo = try TestCluster.makeDatabase(migrated: false)
         let pool = ConnectionPool(configuration: .init(conninfo: conninfo, size: 2))
         // Two leases: the second takes the idle connection the first left, as every lease but a pool's first does.
-        try await pool.withConnection { try $0.query("SELECT 1") }
+        _ = try await pool.withConnection { try $0.query("SELECT 1") }
         let pid = try await pool.withConnection {
             try $0.queryOne("SELECT pg_backend_pid() AS p")!.decode("p", as: Int.self)
         }
