@@ -80,7 +80,8 @@ struct ServeCommand: AsyncParsableCommand {
         let announcer = Announcer(server: server, host: host)
         // Graceful shutdown goes through the services last to first: the server says 421 to every connection and
         // finishes their commands, then the change feed closes its listener connection, then the pool, first in
-        // the list, closes the connections they ran on. A service that fails cancels the others the same way.
+        // the list, closes the connections they ran on. A service that fails cancels the others, and each still
+        // closes what it holds (then in no particular order).
         let group = ServiceGroup(
             configuration: .init(
                 services: [
