@@ -50,11 +50,12 @@ let package = Package(
         // Schema/*.sql → Swift source at build time, so the binary carries its migrations wherever it runs.
         .executableTarget(name: "embed-schema"),
         .plugin(name: "SchemaEmbedder", capability: .buildTool(), dependencies: ["embed-schema"]),
-        // Config/plenary.yaml + PLENARY_* environment → typed, validated settings.
+        // Config/plenary.yaml + PLENARY_* environment → typed, validated settings. Each group reads its own keys and
+        // falls back to the defaults of the component it configures (pool, embedded cluster, server, change feed).
         .target(
             name: "PlenaryConfig",
             dependencies: [
-                "PlenaryCore",
+                "PlenaryCore", "Postgres", "EmbeddedPostgres", "AdminProtocol", "AdminServer",
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "SystemPackage", package: "swift-system"),
             ]
@@ -153,7 +154,7 @@ let package = Package(
         // Test-only helpers: the throwaway cluster's databases, process runners.
         .target(
             name: "PlenaryTestSupport",
-            dependencies: ["EmbeddedPostgres", "Postgres", "Storage", "PlenaryCore"],
+            dependencies: ["EmbeddedPostgres", "Postgres", "Storage", "PlenaryCore", "Bodies"],
             path: "Tests/PlenaryTestSupport"
         ),
         .testTarget(
@@ -210,7 +211,9 @@ let package = Package(
         ),
         .testTarget(
             name: "PlenaryConfigTests",
-            dependencies: ["EmbeddedPostgres", "PlenaryConfig", "PlenaryCore"]
+            dependencies: [
+                "AdminProtocol", "AdminServer", "EmbeddedPostgres", "PlenaryConfig", "PlenaryCore", "Postgres",
+            ]
         ),
         .testTarget(
             name: "AdminServerTests",

@@ -49,6 +49,13 @@ public protocol ChangeSource: Sendable {
     func changes(after seq: Int, limit: Int) async throws -> [ChangeEvent]
     /// Stops listening; the stream from `commits()` finishes.
     func stop()
+    /// Returns once listening has really ended (its connection closed), after ``stop()``.
+    func stopped() async
+}
+
+extension ChangeSource {
+    /// A source with nothing to close ends as soon as it is stopped.
+    public func stopped() async {}
 }
 
 /// Fans committed changes out to the connections that `watch`: one listener for the whole process, however many
@@ -217,7 +224,14 @@ public final class ChangeFeed: Sendable {
         return ChangeSubscription(feed: self, id: id, start: cursor)
     }
 
-    /// Stops listening and ends every subscription.
+    /// Stops listening, ends every subscription, and returns once the source has closed its listener: what a
+    /// server's shutdown awaits, so the listener's connection ends before the process does.
+    public func close() async {
+        shutdown()
+        await source.stopped()
+    }
+
+    /// Stops listening and ends every subscription; the source closes its listener soon after.
     public func shutdown() {
         let (loop, waiters) = state.withLock {
             state -> (Task<Void, Never>?, [CheckedContinuation<[ChangeEvent]?, any Error>]) in

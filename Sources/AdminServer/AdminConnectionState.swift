@@ -8,9 +8,6 @@ import PlenaryCore
 public struct AdminConnectionState: Sendable {
     /// The limits one connection runs under.
     public struct Limits: Sendable, Equatable {
-        /// Requests answered with an error in a row before the server gives up on the connection.
-        public static let defaultMaxConsecutiveErrors = 20
-
         /// Longest line before authentication.
         public var lineBytesBeforeAuth: Int
         /// Longest line after authentication.
@@ -22,10 +19,11 @@ public struct AdminConnectionState: Sendable {
         /// Counted errors in a row that close the connection.
         public var maxConsecutiveErrors: Int
 
-        /// Creates limits.
+        /// Creates limits. No defaults: the server builds them from its ``AdminServer/Configuration``, which
+        /// states each default once.
         public init(
-            lineBytesBeforeAuth: Int = 512, lineBytes: Int = 16_384, authTimeout: Duration = .seconds(10),
-            idleTimeout: Duration = .seconds(600), maxConsecutiveErrors: Int = Self.defaultMaxConsecutiveErrors
+            lineBytesBeforeAuth: Int, lineBytes: Int, authTimeout: Duration, idleTimeout: Duration,
+            maxConsecutiveErrors: Int
         ) {
             self.lineBytesBeforeAuth = lineBytesBeforeAuth
             self.lineBytes = lineBytes

@@ -79,14 +79,15 @@ public final class AdminServer: Service, Sendable {
                 pressurePercent: unauthenticatedPressurePercent)
         }
 
-        /// Creates a configuration.
+        /// Creates a configuration. Its defaults are the server's only statement of them: the connection's and
+        /// the door's limits are built from this configuration, and `server.*` / `limits.*` in
+        /// Config/plenary.yaml fall back to these values (PlenaryConfig reads them here).
         public init(
-            host: String = "127.0.0.1", port: Int = 7411, lineBytesBeforeAuth: Int = 512, lineBytes: Int = 16_384,
-            inFlightPerConnection: Int = 32, authTimeoutSeconds: Int = 10, idleTimeoutSeconds: Int = 600,
-            commandTimeoutMilliseconds: Int = 30_000, maxConnections: Int = 1_000,
-            maxConsecutiveErrors: Int = AdminConnectionState.Limits.defaultMaxConsecutiveErrors,
-            maxConnectionsPerToken: Int = 64, socketPath: String? = nil, socketMode: Int = 0o660,
-            tls: (certificate: String, key: String)? = nil
+            host: String = "127.0.0.1", port: Int = AdminPort.standard, lineBytesBeforeAuth: Int = 512,
+            lineBytes: Int = 16_384, inFlightPerConnection: Int = 32, authTimeoutSeconds: Int = 10,
+            idleTimeoutSeconds: Int = 600, commandTimeoutMilliseconds: Int = 30_000, maxConnections: Int = 1_000,
+            maxConsecutiveErrors: Int = 20, maxConnectionsPerToken: Int = 64, socketPath: String? = nil,
+            socketMode: Int = 0o660, tls: (certificate: String, key: String)? = nil
         ) {
             self.host = host
             self.port = port

@@ -35,11 +35,12 @@ public struct Admission<Connection: Hashable & Sendable>: Sendable {
         /// (`limits.unauthenticated_pressure_percent`).
         public var pressurePercent: Int
 
-        /// Creates limits.
+        /// Creates limits. No defaults: the server builds them from its ``AdminServer/Configuration``, which
+        /// states each default once.
         public init(
-            maxConnections: Int = 1_000, maxUnauthenticated: Int = 256, maxUnauthenticatedPerAddress: Int = 32,
-            reservedAdminConnections: Int = 3, authTimeout: Duration = .seconds(10),
-            authTimeoutUnderPressure: Duration = .seconds(3), pressurePercent: Int = 50
+            maxConnections: Int, maxUnauthenticated: Int, maxUnauthenticatedPerAddress: Int,
+            reservedAdminConnections: Int, authTimeout: Duration, authTimeoutUnderPressure: Duration,
+            pressurePercent: Int
         ) {
             self.maxConnections = maxConnections
             self.maxUnauthenticated = maxUnauthenticated

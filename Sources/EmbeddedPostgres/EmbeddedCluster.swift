@@ -59,9 +59,12 @@ public struct EmbeddedCluster: Sendable {
     public let databaseName: String
     let logger: Logger
 
+    /// Where the cluster lives unless told otherwise (`embedded.directory` falls back to it).
+    public static let defaultDirectory = ".plenary"
+
     /// Describes a cluster in `directory`, resolved against the current working directory now;
     /// nothing is created or started until `up()`.
-    public init(directory: String = ".plenary", databaseName: String = "plenary", logger: Logger) {
+    public init(directory: String = defaultDirectory, databaseName: String = "plenary", logger: Logger) {
         self.directory = Paths.absolute(directory)
         self.databaseName = databaseName
         self.logger = logger

@@ -1,3 +1,5 @@
+import AdminProtocol
+
 /// Where a Plenary server listens: `HOST:PORT`, `[IPv6]:PORT`, or a bare host on the default port, over plain TCP;
 /// the same after `tls:` over TLS; or `unix:PATH`, a unix socket.
 public struct ServerAddress: Sendable, Hashable, CustomStringConvertible {
@@ -12,7 +14,7 @@ public struct ServerAddress: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The port `plenary serve` listens on unless told otherwise.
-    public static let defaultPort = 7411
+    public static let defaultPort = AdminPort.standard
 
     /// A host name or address literal, without brackets.
     public var host: String

@@ -106,29 +106,12 @@ extension PlenaryCatalog {
                 DecisionParameters.kind(required: false),
             ] + relations + [reason],
             handler: { arguments, context in
-                let given = DecisionRelation.allCases.filter { arguments.has($0.rawValue) }
-                guard let relation = given.first else {
-                    throw PlenaryError.badArgument(
-                        DecisionRelation.allCases.map(\.rawValue).joined(separator: "|"),
-                        "give exactly one of these keys")
-                }
-                if given.count > 1 {
-                    throw PlenaryError.badArgument(
-                        given[1].rawValue, "take back one link per command; \(relation.rawValue)= is already given")
-                }
+                let named = try LinkArguments(arguments, once: "take back one link per command")
                 let link = try await decisions.unlink(
-                    body: try arguments.requiredString("body"),
-                    number: try DecisionNumber.parse(try arguments.requiredString("number")),
-                    kind: DecisionParameters.kind(arguments), relation: relation,
-                    to: try LinkTarget.parse(try arguments.requiredString(relation.rawValue), for: relation),
-                    reason: try arguments.requiredString("reason"), by: context.actor)
+                    body: named.body, number: named.number, kind: named.kind, relation: named.relation,
+                    to: named.target, reason: try arguments.requiredString("reason"), by: context.actor)
                 return Reply(
-                    code: .ok, records: [linkRecord(link)],
-                    summary: [
-                        ReplyField("from", .string(link.from.description)),
-                        ReplyField("relation", .string(link.relation.rawValue)),
-                        ReplyField("to", .string(link.to.description)), ReplyField("removed", true),
-                    ])
+                    code: .ok, records: [linkRecord(link)], summary: linkSummary(link) + [ReplyField("removed", true)])
             })
     }
 }

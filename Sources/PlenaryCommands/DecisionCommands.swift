@@ -275,29 +275,11 @@ extension PlenaryCatalog {
                     DecisionParameters.kind(required: false),
                 ] + relations,
                 handler: { arguments, context in
-                    let given = DecisionRelation.allCases.filter { arguments.has($0.rawValue) }
-                    guard let relation = given.first else {
-                        throw PlenaryError.badArgument(
-                            DecisionRelation.allCases.map(\.rawValue).joined(separator: "|"),
-                            "give exactly one of these keys")
-                    }
-                    if given.count > 1 {
-                        throw PlenaryError.badArgument(
-                            given[1].rawValue, "give one link per command; \(relation.rawValue)= is already given")
-                    }
+                    let named = try LinkArguments(arguments, once: "give one link per command")
                     let link = try await decisions.link(
-                        body: try arguments.requiredString("body"),
-                        number: try DecisionNumber.parse(try arguments.requiredString("number")),
-                        kind: DecisionParameters.kind(arguments), relation: relation,
-                        to: try LinkTarget.parse(try arguments.requiredString(relation.rawValue), for: relation),
-                        by: context.actor)
-                    return Reply(
-                        code: .created, records: [linkRecord(link)],
-                        summary: [
-                            ReplyField("from", .string(link.from.description)),
-                            ReplyField("relation", .string(link.relation.rawValue)),
-                            ReplyField("to", .string(link.to.description)),
-                        ])
+                        body: named.body, number: named.number, kind: named.kind, relation: named.relation,
+                        to: named.target, by: context.actor)
+                    return Reply(code: .created, records: [linkRecord(link)], summary: linkSummary(link))
                 }),
             CommandSpec(
                 noun: "decision", verb: "chain",
@@ -343,6 +325,15 @@ extension PlenaryCatalog {
         return ReplyRecord(type: "decision", fields: fields + extra)
     }
 
+    /// The summary of a link made or taken back: from, relation, to.
+    static func linkSummary(_ link: DecisionLink) -> [ReplyField] {
+        [
+            ReplyField("from", .string(link.from.description)),
+            ReplyField("relation", .string(link.relation.rawValue)),
+            ReplyField("to", .string(link.to.description)),
+        ]
+    }
+
     static func linkRecord(_ link: DecisionLink) -> ReplyRecord {
         ReplyRecord(
             type: "link",
@@ -367,6 +358,32 @@ extension PlenaryCatalog {
 }
 
 /// Parameters the decision commands share, declared once so their keys, types and help agree.
+/// What `decision link` and `decision unlink` name: the decision, the one relation given, and its target.
+struct LinkArguments {
+    var body: String
+    var number: DecisionNumber
+    var kind: DecisionKind?
+    var relation: DecisionRelation
+    var target: LinkTarget
+
+    /// Reads them, refusing none or several relations; `once` says what a second one is refused for.
+    init(_ arguments: Arguments, once: String) throws {
+        let given = DecisionRelation.allCases.filter { arguments.has($0.rawValue) }
+        guard let relation = given.first else {
+            throw PlenaryError.badArgument(
+                DecisionRelation.allCases.map(\.rawValue).joined(separator: "|"), "give exactly one of these keys")
+        }
+        if given.count > 1 {
+            throw PlenaryError.badArgument(given[1].rawValue, "\(once); \(relation.rawValue)= is already given")
+        }
+        self.body = try arguments.requiredString("body")
+        self.number = try DecisionNumber.parse(try arguments.requiredString("number"))
+        self.kind = DecisionParameters.kind(arguments)
+        self.relation = relation
+        self.target = try LinkTarget.parse(try arguments.requiredString(relation.rawValue), for: relation)
+    }
+}
+
 enum DecisionParameters {
     static let body = ParameterSpec(
         name: "body", type: .identifier, required: true, help: "the body's code", placeholder: "CTOC/COP")

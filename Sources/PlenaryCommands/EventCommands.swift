@@ -15,11 +15,10 @@ extension PlenaryCatalog {
     /// Topic names that stand for an audit entity of another name.
     static let eventTopicAliases = ["doc": "document"]
 
-    /// `watch`: change events from the audit trail. One feed per catalog, so one listener per server process; it
-    /// starts with the first watcher.
+    /// `watch`: change events from the audit trail, through the services' one feed (one listener per process,
+    /// started by the first watcher).
     static func eventCommands(_ services: Services) -> [CommandSpec] {
-        let feed = ChangeFeed(
-            source: AuditChangeSource(database: services.database), configuration: services.watchLimits)
+        let feed = services.changeFeed
         return [
             CommandSpec(
                 noun: "watch",
@@ -233,5 +232,10 @@ public final class AuditChangeSource: ChangeSource {
     /// See ``ChangeSource/stop()``.
     public func stop() {
         listener.withLock { $0 }?.stop()
+    }
+
+    /// See ``ChangeSource/stopped()``.
+    public func stopped() async {
+        await listener.withLock { $0 }?.closed()
     }
 }

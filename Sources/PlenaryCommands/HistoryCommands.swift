@@ -10,35 +10,11 @@ extension PlenaryCatalog {
             noun: "session", verb: "record",
             summary: "Enter a session that has met (its days past) as history: closed at once, in one command.",
             role: .secretariat,
-            parameters: [
-                CalendarParameters.body,
-                ParameterSpec(
-                    name: "number", type: .integer(range: 1...9999), required: true,
-                    help: "the session's number in the body's sequence (for a resumption, the session resumed)"),
-                ParameterSpec(name: "start", type: .date, required: true, help: "the first day"),
-                ParameterSpec(
-                    name: "end", type: .date, required: true,
-                    help: "the last day (inclusive); before today, or the session is scheduled instead"),
-                ParameterSpec(name: "venue", type: .string, required: true, help: "where it was held"),
-                ParameterSpec(
-                    name: "kind", type: .choice(SessionKind.allCases.map(\.rawValue)), help: "the kind of session",
-                    defaultDescription: "regular"),
-                ParameterSpec(name: "title", type: .string, help: "the session's title"),
-                CalendarParameters.timeZone(defaultDescription: "the body's"),
-                ParameterSpec(
-                    name: "format", type: .choice(SessionFormat.allCases.map(\.rawValue)),
-                    help: "how it was held", defaultDescription: "in-person"),
-            ],
+            parameters: CalendarParameters.sessionPlan(held: true),
             handler: { arguments, context in
-                let plan = SessionPlan(
-                    number: try arguments.requiredInt("number"),
-                    kind: arguments.string("kind").flatMap(SessionKind.init(rawValue:)) ?? .regular,
-                    title: arguments.string("title"), venue: try arguments.requiredString("venue"),
-                    timeZone: arguments.string("timezone"),
-                    format: arguments.string("format").flatMap(SessionFormat.init(rawValue:)) ?? .inPerson,
-                    start: try arguments.requiredDate("start"), end: try arguments.requiredDate("end"))
                 let session = try await sessions.record(
-                    plan, body: try arguments.requiredString("body"), by: context.actor)
+                    try CalendarParameters.sessionPlan(arguments), body: try arguments.requiredString("body"),
+                    by: context.actor)
                 return Reply(code: .created, records: [record(session)], summary: sessionSummary(session))
             })
     }

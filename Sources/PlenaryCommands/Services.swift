@@ -14,18 +14,19 @@ public struct Services: Sendable {
     public let tokens: TokenStore
     /// The serving process's live figures, for `status`.
     public let gauge: ServerGauge
-    /// Bounds of the change feed `watch` streams from.
-    public let watchLimits: ChangeFeed.Configuration
+    /// The change feed `watch` streams from: one per process, so one listener connection however many watch. It
+    /// listens from the first `watch` on; `plenary serve` runs it as a Service, so shutdown stops its listener.
+    public let changeFeed: ChangeFeed
     /// The audit trail's chainer: started by `plenary serve`, off in the CLI (which seals after its own writes).
     public let chainer: AuditChainer
 
-    /// Builds every service over `database`.
+    /// Builds every service over `database`; `watchLimits` bounds the change feed.
     public init(database: Database, watchLimits: ChangeFeed.Configuration = .init()) {
         self.database = database
         self.bodies = BodyRegistry(database: database)
         self.tokens = TokenStore(database: database)
         self.gauge = ServerGauge()
-        self.watchLimits = watchLimits
+        self.changeFeed = ChangeFeed(source: AuditChangeSource(database: database), configuration: watchLimits)
         self.chainer = AuditChainer(conninfo: database.conninfo)
     }
 }

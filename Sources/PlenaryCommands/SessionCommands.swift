@@ -19,33 +19,11 @@ extension PlenaryCatalog {
                 noun: "session", verb: "schedule",
                 summary: "Schedule a session of a body; kind=resumed schedules the next part of an existing session.",
                 role: .secretariat,
-                parameters: [
-                    CalendarParameters.body,
-                    ParameterSpec(
-                        name: "number", type: .integer(range: 1...9999), required: true,
-                        help: "the session's number in the body's sequence (for a resumption, the session resumed)"),
-                    ParameterSpec(name: "start", type: .date, required: true, help: "the first day"),
-                    ParameterSpec(name: "end", type: .date, required: true, help: "the last day (inclusive)"),
-                    ParameterSpec(name: "venue", type: .string, required: true, help: "where it is held"),
-                    ParameterSpec(
-                        name: "kind", type: .choice(SessionKind.allCases.map(\.rawValue)), help: "the kind of session",
-                        defaultDescription: "regular"),
-                    ParameterSpec(name: "title", type: .string, help: "the session's title"),
-                    CalendarParameters.timeZone(defaultDescription: "the body's"),
-                    ParameterSpec(
-                        name: "format", type: .choice(SessionFormat.allCases.map(\.rawValue)),
-                        help: "how it is held", defaultDescription: "in-person"),
-                ],
+                parameters: CalendarParameters.sessionPlan(held: false),
                 handler: { arguments, context in
-                    let plan = SessionPlan(
-                        number: try arguments.requiredInt("number"),
-                        kind: arguments.string("kind").flatMap(SessionKind.init(rawValue:)) ?? .regular,
-                        title: arguments.string("title"), venue: try arguments.requiredString("venue"),
-                        timeZone: arguments.string("timezone"),
-                        format: arguments.string("format").flatMap(SessionFormat.init(rawValue:)) ?? .inPerson,
-                        start: try arguments.requiredDate("start"), end: try arguments.requiredDate("end"))
                     let session = try await sessions.schedule(
-                        plan, body: try arguments.requiredString("body"), by: context.actor)
+                        try CalendarParameters.sessionPlan(arguments), body: try arguments.requiredString("body"),
+                        by: context.actor)
                     return Reply(code: .created, records: [record(session)], summary: sessionSummary(session))
                 }),
             CommandSpec(
@@ -325,6 +303,44 @@ extension PlenaryCatalog {
 /// Parameters the session, agenda, working-group, meeting and calendar commands share, declared once so their
 /// keys, types and help agree everywhere.
 enum CalendarParameters {
+    /// The parameters of a session's plan, after `body`: worded for a session to come (`session schedule`) or for
+    /// one that has met (`session record`, `held`).
+    static func sessionPlan(held: Bool) -> [ParameterSpec] {
+        [
+            body,
+            ParameterSpec(
+                name: "number", type: .integer(range: 1...9999), required: true,
+                help: "the session's number in the body's sequence (for a resumption, the session resumed)"),
+            ParameterSpec(name: "start", type: .date, required: true, help: "the first day"),
+            ParameterSpec(
+                name: "end", type: .date, required: true,
+                help: held
+                    ? "the last day (inclusive); before today, or the session is scheduled instead"
+                    : "the last day (inclusive)"),
+            ParameterSpec(
+                name: "venue", type: .string, required: true, help: held ? "where it was held" : "where it is held"),
+            ParameterSpec(
+                name: "kind", type: .choice(SessionKind.allCases.map(\.rawValue)), help: "the kind of session",
+                defaultDescription: "regular"),
+            ParameterSpec(name: "title", type: .string, help: "the session's title"),
+            timeZone(defaultDescription: "the body's"),
+            ParameterSpec(
+                name: "format", type: .choice(SessionFormat.allCases.map(\.rawValue)),
+                help: held ? "how it was held" : "how it is held", defaultDescription: "in-person"),
+        ]
+    }
+
+    /// The session's plan the ``sessionPlan(held:)`` parameters give.
+    static func sessionPlan(_ arguments: Arguments) throws -> SessionPlan {
+        SessionPlan(
+            number: try arguments.requiredInt("number"),
+            kind: arguments.string("kind").flatMap(SessionKind.init(rawValue:)) ?? .regular,
+            title: arguments.string("title"), venue: try arguments.requiredString("venue"),
+            timeZone: arguments.string("timezone"),
+            format: arguments.string("format").flatMap(SessionFormat.init(rawValue:)) ?? .inPerson,
+            start: try arguments.requiredDate("start"), end: try arguments.requiredDate("end"))
+    }
+
     static let body = ParameterSpec(
         name: "body", type: .identifier, required: true, help: "the body's code", placeholder: "CTOC/COP")
     static let sessionNumber = ParameterSpec(

@@ -12,6 +12,8 @@ public final class NotificationListener: Sendable {
     private let channels: [String]
     private let logger: Logger
     private let stopped = Atomic<Bool>(false)
+    /// Whether the thread runs, and who waits for it to have closed its connection.
+    private let life = Mutex<(running: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
 
     /// Creates a listener for the channels; nothing happens until `notifications()` is iterated.
     public init(conninfo: String, channels: [String], logger: Logger = Logger(label: "plenary.listen")) {
@@ -24,8 +26,15 @@ public final class NotificationListener: Sendable {
     /// The stream ends when `stop()` is called.
     public func notifications() -> AsyncStream<Notification?> {
         let (stream, continuation) = AsyncStream<Notification?>.makeStream(bufferingPolicy: .bufferingNewest(10_000))
+        life.withLock { $0.running = true }
         let thread = Thread { [self] in
             run(continuation)
+            let waiters = life.withLock { life in
+                life.running = false
+                defer { life.waiters = [] }
+                return life.waiters
+            }
+            for waiter in waiters { waiter.resume() }
         }
         thread.name = "plenary-listen"
         thread.start()
@@ -34,6 +43,19 @@ public final class NotificationListener: Sendable {
 
     /// Stops listening; the stream finishes within about half a second.
     public func stop() { stopped.store(true, ordering: .relaxed) }
+
+    /// Returns once the listening thread has ended and closed its connection (at once if it never started): what a
+    /// shutdown awaits after ``stop()``, so the server sees the connection end before the process does.
+    public func closed() async {
+        await withCheckedContinuation { (waiter: CheckedContinuation<Void, Never>) in
+            let wait = life.withLock { life -> Bool in
+                guard life.running else { return false }
+                life.waiters.append(waiter)
+                return true
+            }
+            if !wait { waiter.resume() }
+        }
+    }
 
     private func run(_ continuation: AsyncStream<Notification?>.Continuation) {
         var connection: Connection?
@@ -65,6 +87,7 @@ public final class NotificationListener: Sendable {
                 connection = nil
             }
         }
+        connection = nil  // PQfinish now, before anyone is told the listener has ended.
         continuation.finish()
     }
 }

@@ -25,9 +25,10 @@ public final class ConnectionPool: Sendable {
         /// The `application_name` the server shows in pg_stat_activity, unless the conninfo says otherwise.
         public var applicationName: String
 
-        /// Creates a configuration; the defaults suit a small admin service.
+        /// Creates a configuration; the defaults suit a small admin service. They are the only statement of the
+        /// pool's defaults: `database.*` in Config/plenary.yaml falls back to them (PlenaryConfig reads them here).
         public init(
-            conninfo: String, size: Int = 8, acquireTimeout: Duration = .seconds(10),
+            conninfo: String, size: Int = 8, acquireTimeout: Duration = .seconds(5),
             healthCheckAfterIdle: Duration = .seconds(5), statementTimeout: Duration = .seconds(30),
             connectTimeoutSeconds: Int = 5, applicationName: String = "plenary"
         ) {
@@ -450,6 +451,7 @@ final class JobQueue: @unchecked Sendable {
     private var jobs: [@Sendable () -> Void] = []
     private var head = 0
     private var closed = false
+    private static let handedOut: @Sendable () -> Void = {}
 
     func push(_ job: @escaping @Sendable () -> Void) -> Bool {
         condition.lock()
@@ -468,6 +470,9 @@ final class JobQueue: @unchecked Sendable {
             condition.wait()
         }
         let job = jobs[head]
+        // A job handed out is forgotten at once: a finished lease's job still holds its connection, which would
+        // otherwise outlive the pool's shutdown (PQfinish runs when the last reference goes) until 64 more jobs.
+        jobs[head] = Self.handedOut
         head += 1
         if head > 64, head * 2 > jobs.count {
             jobs.removeFirst(head)

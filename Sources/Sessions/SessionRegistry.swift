@@ -30,10 +30,18 @@ public struct SessionRegistry: Sendable {
     /// 551 a number already taken or dates that break the calendar's rules.
     @discardableResult
     public func schedule(_ plan: SessionPlan, body: String, by actor: Actor) async throws(DomainError) -> Session {
+        try await enter(plan, body: body, recorded: false, by: actor)
+    }
+
+    /// Writes a session, scheduled or (`recorded`) entered from the record closed with its days past, and its audit
+    /// row.
+    func enter(_ plan: SessionPlan, body: String, recorded: Bool, by actor: Actor) async throws(DomainError) -> Session
+    {
         try Self.validate(plan)
         return try await database.write(explaining: { Self.explain($0, body: body, number: plan.number) }) {
             connection in
             let owner = try Body.Recorded.lock(connection, code: body)
+            if recorded { try HistoryRules.requirePast(connection, end: plan.end, what: "session") }
             var part = 1
             if plan.kind == .resumed {
                 let last = try connection.queryOne(
@@ -48,18 +56,19 @@ public struct SessionRegistry: Sendable {
                 """
                 WITH added AS (
                     INSERT INTO sessions (body_id, number, part, kind, title, venue, timezone, format, start_date,
-                                          end_date)
-                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING *
+                                          end_date, status, recorded)
+                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING *
                 )
                 SELECT \(Self.columns) FROM added s JOIN bodies b ON b.id = s.body_id
                 """,
                 [
                     owner.id, plan.number, part, plan.kind.rawValue, plan.title, plan.venue, plan.timeZone,
-                    plan.format.rawValue, plan.start, plan.end,
+                    plan.format.rawValue, plan.start, plan.end, recorded ? "closed" : "scheduled", recorded,
                 ])
             let session = try Self.session(from: row!)
             try AuditLog.record(
-                connection, actor: actor, entity: "session", id: session.auditID, operation: "schedule", after: session)
+                connection, actor: actor, entity: "session", id: session.auditID,
+                operation: recorded ? "record" : "schedule", after: session)
             return session
         }
     }

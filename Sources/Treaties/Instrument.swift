@@ -21,8 +21,9 @@ public struct EntryIntoForceRule: Sendable, Hashable, Codable {
     }
 }
 
-/// What `instrument add` gives: a Convention, or a Protocol that supplements one.
-public struct InstrumentDraft: Sendable, Hashable {
+/// What `instrument add` gives: a Convention, or a Protocol that supplements one. An ``Instrument`` holds it as its
+/// terms, so each field is declared once.
+public struct InstrumentDraft: Sendable, Hashable, Codable {
     /// The code, e.g. `UNTOC`, `TIP`.
     public var code: String
     /// The full title.
@@ -70,65 +71,57 @@ public struct InstrumentDraft: Sendable, Hashable {
     }
 }
 
-/// An instrument of a body as the registry holds it, with its entry into force derived from the deposits known.
+/// An instrument of a body as the registry holds it: the terms it was added with, and its entry into force derived
+/// from the deposits known. The terms' fields read as its own (`instrument.title`), and it encodes flat, as one
+/// object with `body` and `inForce` beside them (the audit trail's `after`).
+@dynamicMemberLookup
 public struct Instrument: Sendable, Hashable, Codable {
     /// The depositary of the Convention and its Protocols.
     public static let secretaryGeneral = "Secretary-General of the United Nations"
 
     /// The body whose instrument it is.
     public var body: String
-    /// The code.
-    public var code: String
-    /// The title.
-    public var title: String
-    /// The day it was adopted.
-    public var adoptedOn: CalendarDate
-    /// The adopting resolution.
-    public var adoptedBy: String
-    /// The Convention it supplements, for a Protocol.
-    public var supplements: String?
-    /// Where it was open for signature.
-    public var signaturePlace: String?
-    /// The first day it was open for signature.
-    public var signatureFrom: CalendarDate?
-    /// The last day it was open for signature.
-    public var signatureUntil: CalendarDate?
-    /// Its depositary.
-    public var depositary: String
-    /// Its texts (document symbols).
-    public var texts: [String]
-    /// Its entry-into-force rule.
-    public var rule: EntryIntoForceRule
-    /// The date of entry into force known from the record, if any.
-    public var recordedInForce: CalendarDate?
+    /// Its code, title, adoption, signature, depositary, texts, rule and recorded entry into force.
+    public var terms: InstrumentDraft
     /// Its entry into force as the deposits and the record give it.
     public var inForce: InstrumentEntry
 
     /// Creates an instrument; ``TreatyBook`` fills in `inForce` from the acts.
-    public init(
-        body: String, code: String, title: String, adoptedOn: CalendarDate, adoptedBy: String, supplements: String?,
-        signaturePlace: String?, signatureFrom: CalendarDate?, signatureUntil: CalendarDate?, depositary: String,
-        texts: [String], rule: EntryIntoForceRule, recordedInForce: CalendarDate?, inForce: InstrumentEntry = .pending
-    ) {
+    public init(body: String, terms: InstrumentDraft, inForce: InstrumentEntry = .pending) {
         self.body = body
-        self.code = code
-        self.title = title
-        self.adoptedOn = adoptedOn
-        self.adoptedBy = adoptedBy
-        self.supplements = supplements
-        self.signaturePlace = signaturePlace
-        self.signatureFrom = signatureFrom
-        self.signatureUntil = signatureUntil
-        self.depositary = depositary
-        self.texts = texts
-        self.rule = rule
-        self.recordedInForce = recordedInForce
+        self.terms = terms
         self.inForce = inForce
     }
 
+    /// A field of its terms.
+    public subscript<Value>(dynamicMember field: WritableKeyPath<InstrumentDraft, Value>) -> Value {
+        get { terms[keyPath: field] }
+        set { terms[keyPath: field] = newValue }
+    }
+
     /// `UNTOC of CTOC/COP`.
-    public var label: String { "\(code) of \(body)" }
+    public var label: String { "\(terms.code) of \(body)" }
 
     /// `CTOC/COP/UNTOC`: the audit trail's id.
-    public var auditID: String { "\(body)/\(code)" }
+    public var auditID: String { "\(body)/\(terms.code)" }
+
+    private enum CodingKeys: String, CodingKey {
+        case body, inForce
+    }
+
+    /// Decodes the flat object ``encode(to:)`` writes.
+    public init(from decoder: any Decoder) throws {
+        terms = try InstrumentDraft(from: decoder)
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        body = try container.decode(String.self, forKey: .body)
+        inForce = try container.decode(InstrumentEntry.self, forKey: .inForce)
+    }
+
+    /// One object: the terms' keys with `body` and `inForce`, as when the terms were fields of their own.
+    public func encode(to encoder: any Encoder) throws {
+        try terms.encode(to: encoder)
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(body, forKey: .body)
+        try container.encode(inForce, forKey: .inForce)
+    }
 }

@@ -289,17 +289,20 @@ public struct TreatyRegistry: Sendable {
             [body.id]
         ).rows.map { row in
             Instrument(
-                body: body.code, code: try row.decode("code"), title: try row.decode("title"),
-                adoptedOn: try row.decode("adopted_on"), adoptedBy: try row.decode("adopted_by"),
-                supplements: try row.decode("supplements", as: String?.self),
-                signaturePlace: try row.decode("signature_place", as: String?.self),
-                signatureFrom: try row.decode("signature_from", as: CalendarDate?.self),
-                signatureUntil: try row.decode("signature_until", as: CalendarDate?.self),
-                depositary: try row.decode("depositary"), texts: try row.decode("texts"),
-                rule: EntryIntoForceRule(
-                    threshold: try row.decode("threshold"), days: try row.decode("eif_days"),
-                    laterDays: try row.decode("later_days")),
-                recordedInForce: try row.decode("recorded_in_force", as: CalendarDate?.self), inForce: .pending)
+                body: body.code,
+                terms: InstrumentDraft(
+                    code: try row.decode("code"), title: try row.decode("title"),
+                    adoptedOn: try row.decode("adopted_on"), adoptedBy: try row.decode("adopted_by"),
+                    supplements: try row.decode("supplements", as: String?.self),
+                    signaturePlace: try row.decode("signature_place", as: String?.self),
+                    signatureFrom: try row.decode("signature_from", as: CalendarDate?.self),
+                    signatureUntil: try row.decode("signature_until", as: CalendarDate?.self),
+                    depositary: try row.decode("depositary"), texts: try row.decode("texts"),
+                    rule: EntryIntoForceRule(
+                        threshold: try row.decode("threshold"), days: try row.decode("eif_days"),
+                        laterDays: try row.decode("later_days")),
+                    recordedInForce: try row.decode("recorded_in_force", as: CalendarDate?.self)),
+                inForce: .pending)
         }
         let actions = try connection.query(
             """

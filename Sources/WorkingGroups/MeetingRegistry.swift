@@ -31,12 +31,20 @@ public struct MeetingRegistry: Sendable {
     public func schedule(
         _ plan: MeetingPlan, body: String, workingGroup: String, by actor: Actor
     ) async throws(DomainError) -> Meeting {
+        try await enter(plan, body: body, workingGroup: workingGroup, recorded: false, by: actor)
+    }
+
+    /// Writes a meeting, scheduled or (`recorded`) entered from the record with its days past, and its audit row.
+    func enter(
+        _ plan: MeetingPlan, body: String, workingGroup: String, recorded: Bool, by actor: Actor
+    ) async throws(DomainError) -> Meeting {
         try Self.validate(plan)
         return try await database.write(explaining: {
             Self.explain($0, body: body, workingGroup: workingGroup, number: plan.number)
         }) { connection in
             let owner = try Body.Recorded.lock(connection, code: body)
             let groupID = try Self.groupID(connection, body: owner, code: workingGroup)
+            if recorded { try HistoryRules.requirePast(connection, end: plan.end, what: "meeting") }
             let partner = try plan.withSession.map { try Self.sessionID(connection, body: owner, number: $0) }
             // Under the calendar lock, so two writers cannot both take the same next number.
             let number: Int
@@ -54,13 +62,14 @@ public struct MeetingRegistry: Sendable {
             try connection.query(
                 """
                 INSERT INTO working_group_meetings (working_group_id, body_id, number, start_date, end_date, venue,
-                                                    timezone, with_session_id)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+                                                    timezone, with_session_id, recorded)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
                 """,
-                [groupID, owner.id, number, plan.start, plan.end, plan.venue, plan.timeZone, partner])
+                [groupID, owner.id, number, plan.start, plan.end, plan.venue, plan.timeZone, partner, recorded])
             let meeting = try Self.fetch(connection, groupID: groupID, body: body, code: workingGroup, number: number)
             try AuditLog.record(
-                connection, actor: actor, entity: "meeting", id: meeting.auditID, operation: "schedule", after: meeting)
+                connection, actor: actor, entity: "meeting", id: meeting.auditID,
+                operation: recorded ? "record" : "schedule", after: meeting)
             return meeting
         }
     }

@@ -58,31 +58,24 @@ struct Runtime {
         let logger = Logger(label: "plenary")
         let conninfo = try Self.conninfo(settings, logger: logger)
         let database = Database(
-            configuration: ConnectionPool.Configuration(
-                conninfo: conninfo, size: settings.database.poolSize,
-                acquireTimeout: .milliseconds(settings.database.acquireTimeoutMilliseconds),
-                healthCheckAfterIdle: .milliseconds(settings.database.healthCheckAfterIdleMilliseconds),
-                statementTimeout: .milliseconds(settings.database.statementTimeoutMilliseconds),
-                connectTimeoutSeconds: settings.database.connectTimeoutSeconds),
-            logger: Logger(label: "plenary.db"))
-        switch migrations {
-        case .apply:
-            let applied: [String]
-            do { applied = try await database.migrate() } catch { throw PlenaryError(error) }
-            if !applied.isEmpty { logger.info("migrated", metadata: ["applied": "\(applied.joined(separator: ","))"]) }
-        case .requireCurrent:
-            do {
+            configuration: settings.database.pool(conninfo: conninfo), logger: Logger(label: "plenary.db"))
+        do throws(PlenaryError) {
+            switch migrations {
+            case .apply:
+                let applied: [String]
+                do { applied = try await database.migrate() } catch { throw PlenaryError(error) }
+                if !applied.isEmpty {
+                    logger.info("migrated", metadata: ["applied": "\(applied.joined(separator: ","))"])
+                }
+            case .requireCurrent:
                 try await requireCurrentSchema(database)
-            } catch {
-                database.shutdown()
-                throw error
             }
+        } catch {
+            // Whichever way the start failed, the pool's connections and threads go with it.
+            database.shutdown()
+            throw error
         }
-        let services = Services(
-            database: database,
-            watchLimits: .init(
-                queueLimit: settings.limits.watchQueueEvents,
-                stallTimeout: .seconds(settings.limits.watchStallTimeoutSeconds)))
+        let services = Services(database: database, watchLimits: settings.limits.changeFeed)
         return Runtime(
             settings: settings, database: database, services: services, catalog: PlenaryCatalog.make(services),
             logger: logger)

@@ -1,4 +1,5 @@
 import Access
+import AdminProtocol
 import AdminServer
 import ArgumentParser
 import Foundation
@@ -54,7 +55,9 @@ struct ServeCommand: AsyncParsableCommand {
         do {
             try await serve(runtime, settings: settings, host: host, port: port)
         } catch {
-            // Whatever failed (the token bootstrap, the port taken), the pool's connections close.
+            // Whatever failed (the token bootstrap before the group ran, the port taken inside it), the listener
+            // and the pool's connections close; both shutdowns are idempotent, so the group's own do no harm.
+            runtime.services.changeFeed.shutdown()
             runtime.database.shutdown()
             throw error
         }
@@ -70,37 +73,20 @@ struct ServeCommand: AsyncParsableCommand {
                     ("No tokens existed: created token name=\(info.name) role=admin token=\(secret)\n"
                         + "Keep it now; it is not shown again. Use it with: auth token=\(secret)\n").utf8))
         }
-        var configuration = AdminServer.Configuration(
-            host: host, port: port, lineBytesBeforeAuth: settings.limits.lineBytesBeforeAuth,
-            lineBytes: settings.limits.lineBytes, inFlightPerConnection: settings.limits.inFlightPerConnection,
-            authTimeoutSeconds: settings.limits.authTimeoutSeconds,
-            idleTimeoutSeconds: settings.limits.idleTimeoutSeconds,
-            commandTimeoutMilliseconds: settings.limits.commandTimeoutMilliseconds,
-            maxConnections: settings.server.maxConnections,
-            maxConsecutiveErrors: settings.limits.maxConsecutiveErrors,
-            maxConnectionsPerToken: settings.server.maxConnectionsPerToken,
-            socketPath: socket ?? settings.server.socket, socketMode: settings.server.socketMode,
-            tls: settings.server.tlsCertificate.flatMap { certificate in
-                settings.server.tlsKey.map { (certificate, $0) }
-            })
-        configuration.listenBacklog = settings.server.listenBacklog
-        configuration.maxUnauthenticated = settings.limits.maxUnauthenticated
-        configuration.maxUnauthenticatedPerAddress = settings.limits.maxUnauthenticatedPerAddress
-        configuration.reservedAdminConnections = settings.limits.reservedAdminConnections
-        configuration.authTimeoutUnderPressureSeconds = settings.limits.authTimeoutUnderPressureSeconds
-        configuration.unauthenticatedPressurePercent = settings.limits.unauthenticatedPressurePercent
-        configuration.refusalLogInterval = .seconds(settings.limits.refusalLogIntervalSeconds)
         let server = AdminServer(
-            configuration: configuration,
+            configuration: settings.adminServer(host: host, port: port, socket: socket),
             dispatcher: CommandDispatcher(catalog: runtime.catalog), tokens: runtime.services.tokens,
             gauge: runtime.services.gauge)
         let announcer = Announcer(server: server, host: host)
         // Graceful shutdown goes through the services last to first: the server says 421 to every connection and
-        // finishes their commands before the pool, first in the list, closes the connections they ran on.
+        // finishes their commands, then the change feed closes its listener connection, then the pool, first in
+        // the list, closes the connections they ran on. A service that fails cancels the others, and each still
+        // closes what it holds (then in no particular order).
         let group = ServiceGroup(
             configuration: .init(
                 services: [
-                    .init(service: DatabaseService(database: runtime.database)), .init(service: server),
+                    .init(service: DatabaseService(database: runtime.database)),
+                    .init(service: ChangeFeedService(feed: runtime.services.changeFeed)), .init(service: server),
                     .init(service: server.revocationSweeper), .init(service: announcer),
                     .init(service: ChainerService(chainer: runtime.services.chainer)),
                 ],
@@ -118,6 +104,18 @@ struct DatabaseService: Service {
     func run() async throws {
         defer { database.shutdown() }
         try? await gracefulShutdown()
+    }
+}
+
+/// The change feed as a Service: when the group shuts down, gracefully or because another service failed, every
+/// watcher's stream ends and the service returns once the feed's listener connection (opened by the first `watch`)
+/// is closed, so the pool, next in line, closes after it and the process exits after both.
+struct ChangeFeedService: Service {
+    let feed: ChangeFeed
+
+    func run() async {
+        try? await gracefulShutdown()
+        await feed.close()
     }
 }
 

@@ -12,6 +12,7 @@ final class MemorySource: ChangeSource {
         var queries = 0
         var failures = 0
         var continuation: AsyncStream<Int?>.Continuation?
+        var stopping: CheckedContinuation<Void, Never>?
     }
 
     private let state = Mutex(State())
@@ -57,6 +58,17 @@ final class MemorySource: ChangeSource {
 
     func stop() { state.withLock { $0.continuation?.finish() } }
 
+    /// Like a listener closing its connection, stopping takes until the test says ``finishStopping()``.
+    func stopped() async {
+        await withCheckedContinuation { continuation in state.withLock { $0.stopping = continuation } }
+    }
+
+    /// Whether `stopped()` waits for ``finishStopping()``.
+    var isStopping: Bool { state.withLock { $0.stopping != nil } }
+
+    /// Lets `stopped()` return.
+    func finishStopping() { state.withLock { $0.stopping.take() }?.resume() }
+
     /// Appends a row; `signal` false loses its notification.
     @discardableResult
     func commit(topic: String = "body", signal: Bool = true) -> Int {
@@ -99,10 +111,14 @@ final class ManualTiming: Sendable {
     func poll() { continuation.yield() }
 }
 
-/// Waits until `condition` holds, yielding between looks (no sleep: the condition is the feed's own progress).
+/// Waits until `condition` holds, yielding between looks (no sleep: the condition is the feed's own progress); fails
+/// the test when it does not hold within `within`'s time.
 func eventually(_ condition: @escaping @Sendable () -> Bool) async throws {
     try await within {
-        while !condition() { await Task.yield() }
+        while !condition() {
+            try Task.checkCancellation()
+            await Task.yield()
+        }
     }
 }
 
@@ -150,6 +166,24 @@ struct ChangeFeedTests {
         let events = try await collect(subscription, count: 5)
         #expect(events.map(\.seq) == [4, 5, 6, 7, 8])
         #expect(events.first?.fields.map(\.key) == ["seq", "topic", "op", "id", "actor", "at"])
+    }
+
+    @Test func closingEndsTheWatchersAndWaitsUntilTheSourceHasStopped() async throws {
+        let source = MemorySource(rows: 3)
+        let feed = ChangeFeed(source: source, configuration: Self.fast)
+        let subscription = try await feed.subscribe(topics: nil, since: nil)
+        let returned = Mutex(false)
+        let closing = Task {
+            await feed.close()
+            returned.withLock { $0 = true }
+        }
+        try await eventually { source.isStopping }
+        #expect(try await within { try await subscription.next() } == nil, "a watcher's stream outlived the close")
+        // Held in the source's stopped(): close cannot have returned, whatever the machine's speed.
+        #expect(!returned.withLock { $0 }, "close returned before the source had stopped")
+        source.finishStopping()
+        await closing.value
+        #expect(returned.withLock { $0 })
     }
 
     @Test func replaysFromSinceThenFollowsWithoutGapsOrDuplicates() async throws {

@@ -230,7 +230,9 @@ struct AdminConnectionStateTests {
 
     @Test func theLimitIsConfigurable() {
         var state = State(
-            limits: State.Limits(maxConsecutiveErrors: 3), now: Self.t0)
+            limits: State.Limits(
+                lineBytesBeforeAuth: 512, lineBytes: 16_384, authTimeout: .seconds(10), idleTimeout: .seconds(600),
+                maxConsecutiveErrors: 3), now: Self.t0)
         _ = state.receive(.line([1]), now: Self.t0)
         _ = state.receive(.line([1]), now: Self.t0)
         guard case .act(let actions) = state.receive(.line([1]), now: Self.t0) else { return }
@@ -349,7 +351,7 @@ struct AdminConnectionStateTests {
         var random = SplitMix(seed: seed)
         var state = State(
             limits: State.Limits(
-                authTimeout: .seconds(10), idleTimeout: .seconds(30),
+                lineBytesBeforeAuth: 512, lineBytes: 16_384, authTimeout: .seconds(10), idleTimeout: .seconds(30),
                 maxConsecutiveErrors: 5), now: Self.t0)
         var now = Self.t0
         var closed = false

@@ -118,7 +118,7 @@ struct AdmissionTests {
         // A pressure deadline longer than the normal one is never used.
         var lax = Admission<Int>(
             limits: .init(
-                maxConnections: 10, maxUnauthenticated: 2, maxUnauthenticatedPerAddress: 2,
+                maxConnections: 10, maxUnauthenticated: 2, maxUnauthenticatedPerAddress: 2, reservedAdminConnections: 3,
                 authTimeout: .seconds(1), authTimeoutUnderPressure: .seconds(5), pressurePercent: 1))
         #expect(lax.arrive(1, from: "a") == .admitted(authTimeout: .seconds(1), closing: nil))
     }

@@ -9,44 +9,7 @@ import Storage
 import Testing
 import WorkingGroups
 
-/// The public record of CTOC/COP sessions 1-4 (Tests/Fixtures/ctoc-cop-sessions-1-4.json) and the lineage the
-/// sources support (Tests/Fixtures/decisions-ctoc-cop-lineage.json), each with its sources.
-struct PublicRecord: Decodable {
-    struct SessionFacts: Decodable {
-        var number: Int
-        var title: String
-        var venue: String
-        var start: String
-        var end: String
-    }
-
-    struct GroupFacts: Decodable {
-        var name: String
-        var establishedBy: String
-        var symbolPrefix: String?
-    }
-
-    struct DecisionFacts: Decodable {
-        var number: String
-        var kind: String
-        var title: String
-        var session: Int
-        var date: String?
-    }
-
-    struct BodyFacts: Decodable {
-        var code: String
-        var name: String
-        var treaty: String
-        var timezone: String
-    }
-
-    var body: BodyFacts
-    var sessions: [SessionFacts]
-    var workingGroups: [GroupFacts]
-    var decisions: [DecisionFacts]
-}
-
+/// The lineage the sources support (Tests/Fixtures/decisions-ctoc-cop-lineage.json), each link with its sources.
 struct Lineage: Decodable {
     struct Dates: Decodable {
         var known: [String: String]
@@ -63,23 +26,15 @@ struct Lineage: Decodable {
     var links: [LinkFacts]
 }
 
-func fixture<T: Decodable>(_ name: String, as type: T.Type) throws -> T {
-    let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Fixtures/\(name)")
-    let decoder = JSONDecoder()
-    decoder.keyDecodingStrategy = .convertFromSnakeCase
-    return try decoder.decode(T.self, from: Data(contentsOf: url))
-}
-
 @Suite("Decisions: the public record of CTOC/COP sessions 1-4")
 struct DecisionFixtureTests {
     let conference: Conference
-    let record: PublicRecord
+    let record: ConferenceRecord
     let lineage: Lineage
 
     init() async throws {
         conference = try await Conference(bodies: [], today: day("2012-06-30"))
-        record = try fixture("ctoc-cop-sessions-1-4.json", as: PublicRecord.self)
+        record = try ConferenceRecord.load()
         lineage = try fixture("decisions-ctoc-cop-lineage.json", as: Lineage.self)
     }
 

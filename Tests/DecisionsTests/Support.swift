@@ -12,34 +12,28 @@ import WorkingGroups
 /// A database of the test's own (cloned from the migrated template), its bodies, and the services over it. The
 /// pool is closed when the last reference goes.
 final class Conference: Sendable {
-    let conninfo: String
-    let database: Database
+    let base: TestConference
+    var conninfo: String { base.conninfo }
+    var database: Database { base.database }
     let sessions: SessionRegistry
     let groups: WorkingGroupRegistry
     let decisions: DecisionRegistry
 
-    static let clerk = Actor(name: "clerk", role: .secretariat)
+    static let clerk = TestConference.clerk
 
     /// Creates the database with the given bodies, all in Europe/Vienna; `today` fixes the clock.
     init(bodies: [String] = ["CTOC/COP"], today: CalendarDate? = nil) async throws {
-        conninfo = try TestCluster.makeDatabase()
-        database = Database(configuration: ConnectionPool.Configuration(conninfo: conninfo, size: 4))
+        let base = try await TestConference(bodies: bodies)
+        self.base = base
+        let database = base.database
         let clock = today.map { CalendarClock(today: $0) } ?? .system
         sessions = SessionRegistry(database: database)
         groups = WorkingGroupRegistry(database: database, clock: clock)
         decisions = DecisionRegistry(database: database, clock: clock)
-        let registry = BodyRegistry(database: database)
-        for code in bodies {
-            _ = try await registry.add(
-                Body(code: code, name: "Conference of the Parties (\(code))", timeZone: "Europe/Vienna"),
-                by: Actor(name: "admin", role: .admin))
-        }
     }
 
-    deinit { database.shutdown() }
-
     /// A connection outside the pool, for SQL a service would never send. Tests run as the cluster's superuser.
-    func connection() throws -> Connection { try Connection(conninfo: conninfo) }
+    func connection() throws -> Connection { try base.connection() }
 
     /// Schedules a regular session in Vienna and moves it to `status` (open, or open then closed).
     @discardableResult

@@ -5,26 +5,11 @@ import Testing
 /// Every decision command through the real `plenary` binary, in-process as the local operator, against a database
 /// of the test's own: replies on stdout, refusals on stderr, exit 0 for done and 1 for refused.
 @Suite("plenary decision commands")
-struct DecisionCommandTests {
+struct DecisionCommandTests: OperatorSuite {
     let database: String
 
     init() throws {
         database = try TestCluster.makeDatabase()
-    }
-
-    @discardableResult
-    func plenary(
-        _ words: String..., status: Int32 = 0, sourceLocation: SourceLocation = #_sourceLocation
-    ) throws
-        -> ProcessResult
-    {
-        let result = try PlenaryProcess.run(words, databaseURL: database)
-        #expect(
-            result.status == status, "\(words.joined(separator: " ")): \(result.stdout)\(result.stderr)",
-            sourceLocation: sourceLocation)
-        if status == 0 { #expect(result.stderr.isEmpty, "\(result.stderr)", sourceLocation: sourceLocation) }
-        if status == 1 { #expect(result.stdout.isEmpty, "\(result.stdout)", sourceLocation: sourceLocation) }
-        return result
     }
 
     /// `2010-10-20`, `days` from today in Vienna: the in-process CLI adopts by the system clock.

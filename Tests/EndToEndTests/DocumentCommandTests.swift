@@ -5,24 +5,11 @@ import Testing
 /// The doc and symbol commands through the real `plenary` binary, in-process as the local operator, against a
 /// database of the test's own: replies on stdout, refusals on stderr, exit 0 for done and 1 for refused.
 @Suite("plenary doc and symbol commands")
-struct DocumentCommandTests {
+struct DocumentCommandTests: OperatorSuite {
     let database: String
 
     init() throws {
         database = try TestCluster.makeDatabase()
-    }
-
-    @discardableResult
-    func plenary(
-        _ words: String..., status: Int32 = 0, sourceLocation: SourceLocation = #_sourceLocation
-    ) throws -> ProcessResult {
-        let result = try PlenaryProcess.run(words, databaseURL: database)
-        #expect(
-            result.status == status, "\(words.joined(separator: " ")): \(result.stdout)\(result.stderr)",
-            sourceLocation: sourceLocation)
-        if status == 0 { #expect(result.stderr.isEmpty, "\(result.stderr)", sourceLocation: sourceLocation) }
-        if status == 1 { #expect(result.stdout.isEmpty, "\(result.stdout)", sourceLocation: sourceLocation) }
-        return result
     }
 
     /// CTOC/COP with its fourth session, Vienna 8-17 October 2008.

@@ -6,33 +6,11 @@ import Testing
 /// The session, agenda, working-group, meeting, calendar and audit commands, run through the real `plenary` binary
 /// as an operator would, with the contract's exit codes: 0 done, 1 refused (5xx).
 @Suite("plenary session, agenda, wg, meeting, calendar and audit commands")
-struct SessionCommandTests {
+struct SessionCommandTests: OperatorSuite {
     let database: String
 
     init() throws {
-        database = try TestCluster.makeDatabase()
-        let added = try PlenaryProcess.run(
-            ["body", "add", "code=CTOC/COP", "name=Conference of the Parties", "timezone=Europe/Vienna"],
-            databaseURL: database)
-        #expect(added.status == 0, "\(added.stderr)")
-    }
-
-    /// Runs `plenary words…` and expects exit 0, returning stdout.
-    @discardableResult
-    func ok(_ words: String..., sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
-        let result = try PlenaryProcess.run(words, databaseURL: database)
-        #expect(result.status == 0, "\(words.joined(separator: " ")): \(result.stderr)", sourceLocation: sourceLocation)
-        #expect(result.stderr.isEmpty, sourceLocation: sourceLocation)
-        return result.stdout
-    }
-
-    /// Runs `plenary words…` and expects a refusal: exit 1, nothing on stdout, the reply line on stderr.
-    @discardableResult
-    func refused(_ words: String..., sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
-        let result = try PlenaryProcess.run(words, databaseURL: database)
-        #expect(result.status == 1, "\(words.joined(separator: " ")): \(result.stdout)", sourceLocation: sourceLocation)
-        #expect(result.stdout.isEmpty, sourceLocation: sourceLocation)
-        return result.stderr
+        database = try Self.conferenceDatabase()
     }
 
     @Test func sessionCommands() throws {

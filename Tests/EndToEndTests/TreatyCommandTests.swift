@@ -5,33 +5,11 @@ import Testing
 /// The instrument, treaty and party commands through the real `plenary` binary and over TCP to a real server:
 /// the contract's keys, text, JSON and CSV output, refusals on stderr with exit 1, roles.
 @Suite("plenary instrument, treaty and party commands")
-struct TreatyCommandTests {
+struct TreatyCommandTests: OperatorSuite {
     let database: String
 
     init() throws {
-        database = try TestCluster.makeDatabase()
-        let added = try PlenaryProcess.run(
-            ["body", "add", "code=CTOC/COP", "name=Conference of the Parties", "timezone=Europe/Vienna"],
-            databaseURL: database)
-        #expect(added.status == 0, "\(added.stderr)")
-    }
-
-    /// Runs `plenary words…` and expects exit 0, returning stdout.
-    @discardableResult
-    func ok(_ words: String..., sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
-        let result = try PlenaryProcess.run(words, databaseURL: database)
-        #expect(result.status == 0, "\(words.joined(separator: " ")): \(result.stderr)", sourceLocation: sourceLocation)
-        #expect(result.stderr.isEmpty, sourceLocation: sourceLocation)
-        return result.stdout
-    }
-
-    /// Runs `plenary words…` and expects a refusal: exit 1, nothing on stdout, the reply line on stderr.
-    @discardableResult
-    func refused(_ words: String..., sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
-        let result = try PlenaryProcess.run(words, databaseURL: database)
-        #expect(result.status == 1, "\(words.joined(separator: " ")): \(result.stdout)", sourceLocation: sourceLocation)
-        #expect(result.stdout.isEmpty, sourceLocation: sourceLocation)
-        return result.stderr
+        database = try Self.conferenceDatabase()
     }
 
     /// The Convention and the trafficking Protocol, with the seed page's dates.

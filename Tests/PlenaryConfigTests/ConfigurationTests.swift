@@ -1,7 +1,10 @@
+import AdminProtocol
+import AdminServer
 import EmbeddedPostgres
 import Foundation
 import PlenaryConfig
 import PlenaryCore
+import Postgres
 import Testing
 
 @Suite("Configuration")
@@ -20,6 +23,61 @@ struct ConfigurationTests {
         var expected = PlenaryConfiguration()
         expected.sourceFile = Self.shippedFile
         #expect(loaded == expected)
+    }
+
+    @Test func anEmptyConfigurationIsTheComponentsOwnDefaults() {
+        let settings = PlenaryConfiguration()
+        let pool = settings.database.pool(conninfo: "dbname=x")
+        let bare = ConnectionPool.Configuration(conninfo: "dbname=x")
+        #expect(pool.size == bare.size && pool.acquireTimeout == bare.acquireTimeout)
+        #expect(
+            pool.statementTimeout == bare.statementTimeout && pool.healthCheckAfterIdle == bare.healthCheckAfterIdle)
+        #expect(pool.connectTimeoutSeconds == bare.connectTimeoutSeconds)
+        let server = settings.adminServer(host: settings.server.listen, port: settings.server.port, socket: nil)
+        let plain = AdminServer.Configuration()
+        #expect(server.host == plain.host && server.port == plain.port && server.maxConnections == plain.maxConnections)
+        #expect(server.lineBytesBeforeAuth == plain.lineBytesBeforeAuth && server.lineBytes == plain.lineBytes)
+        #expect(server.maxUnauthenticated == plain.maxUnauthenticated)
+        #expect(server.refusalLogInterval == plain.refusalLogInterval)
+        #expect(settings.limits.changeFeed.queueLimit == ChangeFeed.Configuration().queueLimit)
+        #expect(settings.limits.changeFeed.stallTimeout == ChangeFeed.Configuration().stallTimeout)
+        #expect(settings.embedded.directory == EmbeddedCluster.defaultDirectory)
+    }
+
+    @Test func everySettingReachesTheComponentItConfigures() async throws {
+        let certificate = try temporaryFile("not checked here: the server reads it at start-up")
+        let given = [
+            "DATABASE_POOL_SIZE": "11", "DATABASE_ACQUIRE_TIMEOUT_MS": "1234", "DATABASE_STATEMENT_TIMEOUT_MS": "4321",
+            "DATABASE_CONNECT_TIMEOUT_S": "7", "DATABASE_HEALTH_CHECK_AFTER_IDLE_MS": "99",
+            "SERVER_MAX_CONNECTIONS": "2000", "SERVER_LISTEN_BACKLOG": "100", "SERVER_MAX_CONNECTIONS_PER_TOKEN": "6",
+            "SERVER_SOCKET": "/run/plenary/admin.sock", "SERVER_SOCKET_MODE": "0600",
+            "SERVER_TLS_CERTIFICATE": certificate, "SERVER_TLS_KEY": certificate,
+            "LIMITS_LINE_BYTES_BEFORE_AUTH": "100", "LIMITS_LINE_BYTES": "1000", "LIMITS_IN_FLIGHT_PER_CONNECTION": "5",
+            "LIMITS_AUTH_TIMEOUT_S": "11", "LIMITS_IDLE_TIMEOUT_S": "12", "LIMITS_COMMAND_TIMEOUT_MS": "13",
+            "LIMITS_MAX_CONSECUTIVE_ERRORS": "14", "LIMITS_WATCH_QUEUE_EVENTS": "150",
+            "LIMITS_WATCH_STALL_TIMEOUT_S": "16",
+            "LIMITS_MAX_UNAUTHENTICATED": "170", "LIMITS_MAX_UNAUTHENTICATED_PER_ADDRESS": "18",
+            "LIMITS_RESERVED_ADMIN_CONNECTIONS": "19", "LIMITS_AUTH_TIMEOUT_UNDER_PRESSURE_S": "2",
+            "LIMITS_UNAUTHENTICATED_PRESSURE_PERCENT": "21", "LIMITS_REFUSAL_LOG_INTERVAL_S": "22",
+        ]
+        let loaded = try await PlenaryConfiguration.load(
+            file: nil, environment: Dictionary(uniqueKeysWithValues: given.map { ("PLENARY_" + $0.key, $0.value) }))
+        let pool = loaded.database.pool(conninfo: "dbname=x")
+        #expect(pool.conninfo == "dbname=x" && pool.size == 11 && pool.acquireTimeout == .milliseconds(1234))
+        #expect(pool.statementTimeout == .milliseconds(4321) && pool.healthCheckAfterIdle == .milliseconds(99))
+        #expect(pool.connectTimeoutSeconds == 7)
+        let server = loaded.adminServer(host: "::1", port: 0, socket: nil)
+        #expect(server.host == "::1" && server.port == 0 && server.socketPath == "/run/plenary/admin.sock")
+        #expect(server.socketMode == 0o600 && server.tls?.certificate == certificate && server.tls?.key == certificate)
+        #expect(server.maxConnections == 2000 && server.listenBacklog == 100 && server.maxConnectionsPerToken == 6)
+        #expect(server.lineBytesBeforeAuth == 100 && server.lineBytes == 1000 && server.inFlightPerConnection == 5)
+        #expect(server.authTimeoutSeconds == 11 && server.idleTimeoutSeconds == 12)
+        #expect(server.commandTimeoutMilliseconds == 13 && server.maxConsecutiveErrors == 14)
+        #expect(server.maxUnauthenticated == 170 && server.maxUnauthenticatedPerAddress == 18)
+        #expect(server.reservedAdminConnections == 19 && server.authTimeoutUnderPressureSeconds == 2)
+        #expect(server.unauthenticatedPressurePercent == 21 && server.refusalLogInterval == .seconds(22))
+        #expect(loaded.adminServer(host: "::1", port: 0, socket: "/tmp/other.sock").socketPath == "/tmp/other.sock")
+        #expect(loaded.limits.changeFeed.queueLimit == 150 && loaded.limits.changeFeed.stallTimeout == .seconds(16))
     }
 
     @Test func everyKeyIsDocumentedInTheShippedFile() throws {

@@ -9,30 +9,66 @@ struct PoolTests {
     @Test func leasesAreExclusiveAndBounded() async throws {
         let conninfo = try TestCluster.makeDatabase(migrated: false)
         // The acquire timeout is generous: this test is about exclusivity and the bound, and on a loaded two-core
-        // machine running the whole suite twelve waiters can outlast the default 10 s without anything being wrong.
+        // machine running the whole suite twelve waiters can outlast the default without anything being wrong.
         let pool = ConnectionPool(configuration: .init(conninfo: conninfo, size: 3, acquireTimeout: .seconds(120)))
         defer { pool.shutdown() }
-        // Who holds which connection right now, and the most leases ever held at once: a connection handed to a
-        // second caller while the first still runs shows as two holders of one connection.
+        // What each lease holds while it runs: the connection and its server backend. A connection (or a backend)
+        // handed to a second caller while the first still holds it is a collision.
         let ledger = LeaseLedger()
-        let pids = try await withThrowingTaskGroup(of: Int.self) { group in
+        // Twelve callers, each leasing four times in a row: callers come back while others wait, so a connection
+        // the pool handed out twice (to a waiter and to the idle list, say) is taken by a second caller while the
+        // first still holds it.
+        let pids = try await withThrowingTaskGroup(of: Set<Int>.self) { group in
             for _ in 0..<12 {
                 group.addTask {
-                    try await pool.withConnection { connection in
-                        ledger.begin(connection)
-                        defer { ledger.end(connection) }
-                        return try connection.queryOne("SELECT pg_backend_pid() AS pid, pg_sleep(0.05)")!
-                            .decode("pid", as: Int.self)
+                    var pids = Set<Int>()
+                    for _ in 0..<4 {
+                        let pid = try await pool.withConnection { connection in
+                            // Claimed before the connection is touched: a lease that collides never uses a
+                            // connection another thread is using (libpq would not survive that); it fails the test.
+                            try ledger.claim(connection)
+                            defer { ledger.release(connection) }
+                            let pid = try connection.queryOne("SELECT pg_backend_pid() AS pid")!
+                                .decode("pid", as: Int.self)
+                            try ledger.claim(backend: pid, of: connection)
+                            // Held long enough for the callers to overlap on three connections.
+                            try connection.query("SELECT pg_sleep(0.02)")
+                            return pid
+                        }
+                        pids.insert(pid)
                     }
+                    return pids
                 }
             }
-            return try await group.reduce(into: Set<Int>()) { $0.insert($1) }
+            return try await group.reduce(into: Set<Int>()) { $0.formUnion($1) }
         }
-        #expect(ledger.shared == 0, "a connection was leased to two callers at once")
+        #expect(ledger.collisions.isEmpty, "held by two leases at once: \(ledger.collisions)")
         #expect(ledger.most <= 3)
-        #expect(ledger.most >= 2, "twelve callers never overlapped: the test proved nothing")
+        #expect(ledger.most >= 2, "the callers never overlapped: the test proved nothing")
         #expect(pids.count <= 3)
         #expect(pool.statistics.open <= 3)
+    }
+
+    @Test func shutdownClosesTheIdleConnections() async throws {
+        let conninfo = try TestCluster.makeDatabase(migrated: false)
+        let pool = ConnectionPool(configuration: .init(conninfo: conninfo, size: 2))
+        // Two leases: the second takes the idle connection the first left, as every lease but a pool's first does.
+        _ = try await pool.withConnection { try $0.query("SELECT 1") }
+        let pid = try await pool.withConnection {
+            try $0.queryOne("SELECT pg_backend_pid() AS p")!.decode("p", as: Int.self)
+        }
+        pool.shutdown()
+        // The server sees the backend go once the pool has said goodbye (PQfinish), not only when the process exits.
+        let admin = try Connection(conninfo: conninfo)
+        let deadline = ContinuousClock.now + .seconds(30)
+        var gone = false
+        while !gone, ContinuousClock.now < deadline {
+            gone =
+                try admin.queryOne("SELECT count(*)::int AS n FROM pg_stat_activity WHERE pid = $1", [pid])!
+                .decode("n", as: Int.self) == 0
+            if !gone { try await Task.sleep(for: .milliseconds(20)) }
+        }
+        #expect(gone, "backend \(pid) still connected after the pool shut down")
     }
 
     @Test func acquireTimesOutWithUnavailable() async throws {
@@ -133,40 +169,61 @@ struct PoolTests {
     }
 }
 
-/// A flag one task sets and another polls.
-/// The leases running at once, by connection.
+/// The leases running at once: which connections and which server backends they hold. Claiming one that another
+/// lease holds is recorded as a collision and fails the claiming lease.
 final class LeaseLedger: Sendable {
+    struct Collision: Error, CustomStringConvertible {
+        var description: String
+    }
+
     private struct State {
-        var holders: [ObjectIdentifier: Int] = [:]
-        var shared = 0
-        var now = 0
+        var connections: Set<ObjectIdentifier> = []
+        var backends: [ObjectIdentifier: Int] = [:]
+        var collisions: [String] = []
         var most = 0
     }
     private let state = Mutex(State())
 
-    func begin(_ connection: Connection) {
-        state.withLock { state in
-            let key = ObjectIdentifier(connection)
-            state.holders[key, default: 0] += 1
-            if state.holders[key, default: 0] > 1 { state.shared += 1 }
-            state.now += 1
-            state.most = max(state.most, state.now)
+    /// Takes `connection` for a lease; throws when another lease holds it.
+    func claim(_ connection: Connection) throws {
+        try state.withLock { state throws(Collision) in
+            guard state.connections.insert(ObjectIdentifier(connection)).inserted else {
+                let collision = Collision(
+                    description: "connection \(ObjectIdentifier(connection)) leased while another lease held it")
+                state.collisions.append(collision.description)
+                throw collision
+            }
+            state.most = max(state.most, state.connections.count)
         }
     }
 
-    func end(_ connection: Connection) {
-        state.withLock { state in
-            state.holders[ObjectIdentifier(connection), default: 1] -= 1
-            state.now -= 1
+    /// Records the server backend the lease's connection talks to; throws when another lease holds it.
+    func claim(backend pid: Int, of connection: Connection) throws {
+        try state.withLock { state throws(Collision) in
+            guard !state.backends.values.contains(pid) else {
+                let collision = Collision(description: "backend pid \(pid) leased while another lease held it")
+                state.collisions.append(collision.description)
+                throw collision
+            }
+            state.backends[ObjectIdentifier(connection)] = pid
         }
     }
 
-    /// How many times a connection was leased while another caller held it.
-    var shared: Int { state.withLock { $0.shared } }
+    /// Gives `connection` (and its backend) back at the end of a lease.
+    func release(_ connection: Connection) {
+        state.withLock { state in
+            state.connections.remove(ObjectIdentifier(connection))
+            state.backends[ObjectIdentifier(connection)] = nil
+        }
+    }
+
+    /// What was claimed while another lease held it.
+    var collisions: [String] { state.withLock { $0.collisions } }
     /// The most leases held at once.
     var most: Int { state.withLock { $0.most } }
 }
 
+/// A flag one task sets and another polls.
 final class Flag: Sendable {
     private let value = Mutex(false)
     func set() { value.withLock { $0 = true } }

@@ -8,58 +8,6 @@ import Storage
 import Testing
 import WorkingGroups
 
-/// The public record of the Conference's first four sessions, its first working groups and the 2007 meeting of the
-/// Working Group on Technical Assistance (Tests/Fixtures/ctoc-cop-sessions-1-4.json, copied from the project's
-/// domain notes with its sources), loaded through the service API and read back.
-struct ConferenceRecord: Decodable {
-    struct BodyFacts: Decodable {
-        var code: String
-        var name: String
-        var treaty: String
-        var timezone: String
-    }
-
-    struct SessionFacts: Decodable {
-        var number: Int
-        var title: String
-        var venue: String
-        var start: String
-        var end: String
-    }
-
-    struct GroupFacts: Decodable {
-        var name: String
-        var establishedBy: String
-        var symbolPrefix: String?
-
-        /// "Open-ended Interim … (later: Working Group …)": the first name and, if the record says so, the later one.
-        var names: (first: String, later: String?) {
-            guard let range = name.range(of: " (later: "), name.hasSuffix(")") else { return (name, nil) }
-            return (String(name[..<range.lowerBound]), String(name[range.upperBound...].dropLast()))
-        }
-    }
-
-    struct MeetingFacts: Decodable {
-        var workingGroup: String
-        var start: String
-        var end: String
-        var venue: String
-    }
-
-    var body: BodyFacts
-    var sessions: [SessionFacts]
-    var workingGroups: [GroupFacts]
-    var wgMeetings: [MeetingFacts]
-
-    static func load() throws -> ConferenceRecord {
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Fixtures/ctoc-cop-sessions-1-4.json")
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
-        return try decoder.decode(ConferenceRecord.self, from: Data(contentsOf: url))
-    }
-}
-
 @Suite("The public record of CTOC/COP sessions 1-4")
 struct FixtureTests {
     let conference: Conference

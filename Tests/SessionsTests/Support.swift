@@ -11,38 +11,32 @@ import WorkingGroups
 /// A database of the test's own (cloned from the migrated template), its bodies, and every service over it. The
 /// pool is closed when the last reference goes.
 final class Conference: Sendable {
-    let conninfo: String
-    let database: Database
+    let base: TestConference
+    var conninfo: String { base.conninfo }
+    var database: Database { base.database }
     let sessions: SessionRegistry
     let agendas: AgendaRegistry
     let calendar: BodyCalendar
     let groups: WorkingGroupRegistry
     let meetings: MeetingRegistry
 
-    static let clerk = Actor(name: "clerk", role: .secretariat)
+    static let clerk = TestConference.clerk
 
     /// Creates the database with the given bodies, all in Europe/Vienna.
     init(bodies: [String] = ["CTOC/COP"], today: CalendarDate? = nil) async throws {
-        conninfo = try TestCluster.makeDatabase()
-        database = Database(configuration: ConnectionPool.Configuration(conninfo: conninfo, size: 4))
+        let base = try await TestConference(bodies: bodies)
+        self.base = base
+        let database = base.database
         let clock = today.map { CalendarClock(today: $0) } ?? .system
         sessions = SessionRegistry(database: database)
         agendas = AgendaRegistry(database: database, clock: clock)
         calendar = BodyCalendar(database: database, clock: clock)
         groups = WorkingGroupRegistry(database: database, clock: clock)
         meetings = MeetingRegistry(database: database)
-        let registry = BodyRegistry(database: database)
-        for code in bodies {
-            _ = try await registry.add(
-                Body(code: code, name: "Conference of the Parties (\(code))", timeZone: "Europe/Vienna"),
-                by: Actor(name: "admin", role: .admin))
-        }
     }
 
-    deinit { database.shutdown() }
-
     /// A connection outside the pool, for SQL a service would never send.
-    func connection() throws -> Connection { try Connection(conninfo: conninfo) }
+    func connection() throws -> Connection { try base.connection() }
 
     /// Schedules a regular session in Vienna.
     @discardableResult

@@ -14,10 +14,11 @@ struct EntryIntoForceTests {
         _ code: String, supplements: String? = nil, recorded: String? = nil, rule: EntryIntoForceRule = .article38
     ) -> Instrument {
         Instrument(
-            body: "CTOC/COP", code: code, title: code, adoptedOn: day("2000-11-15"), adoptedBy: "55/25",
-            supplements: supplements, signaturePlace: nil, signatureFrom: day("2000-12-12"),
-            signatureUntil: day("2002-12-12"), depositary: Instrument.secretaryGeneral, texts: [], rule: rule,
-            recordedInForce: recorded.map(day), inForce: .pending)
+            body: "CTOC/COP",
+            terms: InstrumentDraft(
+                code: code, title: code, adoptedOn: day("2000-11-15"), adoptedBy: "55/25", supplements: supplements,
+                signatureFrom: day("2000-12-12"),
+                signatureUntil: day("2002-12-12"), rule: rule, recordedInForce: recorded.map(day)))
     }
 
     /// Acts numbered in the order given.
