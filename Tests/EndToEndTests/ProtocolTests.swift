@@ -317,7 +317,8 @@ struct ProtocolTests {
         let since = try #require(Self.since(watcher.command("watch")))
         let writer = try Self.authenticated(server, token: token)
         _ = writer.command("body add code=BEFORE name=x")
-        #expect(watcher.readLine()?.contains("id=BEFORE") == true)
+        let first = watcher.readLine()
+        #expect(first?.contains("id=BEFORE") == true, "the first event: \(first ?? "nothing within 60 s")")
 
         let admin = try Connection(conninfo: database)
         let killed = try admin.query(
