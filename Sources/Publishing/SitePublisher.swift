@@ -370,43 +370,26 @@ public struct SitePublisher: Sendable {
 
     // MARK: - Following the change feed
 
-    /// Publishes everything, then follows `source` — the audit trail's change feed, the one `watch` streams —
-    /// re-rendering what each batch of committed changes touches, until the feed ends. `published` hears of
-    /// every publication; a failed one is reported and the whole site is redone at the next change.
+    /// Publishes from the site's stamp (``publish(since:plenary:full:)``: everything on a new site or another day,
+    /// else the changes since the last publication), then follows `source` — the audit trail's change feed, the
+    /// one `watch` streams — publishing from the stamp again at each signal, until the feed ends. The log, not the
+    /// signal, says what changed: a lost or repeated signal, a listener that reconnected or a publication that
+    /// failed costs a later pass, never a page. `published` hears of every publication that rendered a page;
+    /// `failed` of one that failed (its stamp is not moved, so the next pass does its work again).
     public func follow(
-        _ source: any ChangeSource, published: @Sendable (PublishReport) -> Void,
+        _ source: any ChangeSource, plenary: String, published: @Sendable (PublishReport) -> Void,
         failed: @Sendable (DomainError) -> Void
     ) async throws(DomainError) {
         let commits = source.commits()
         defer { source.stop() }
-        var cursor: Int
-        do {
-            cursor = try await source.newestSeq()
-        } catch {
-            throw DomainError.unavailable("change feed: \(error)")
-        }
-        published(try await publishAll())
-        var redo = false
-        for await signal in commits {
-            var scopes: Set<ChangeScope> = redo || signal == nil ? [.everything] : []
-            do {
-                while true {
-                    let events = try await source.changes(after: cursor, limit: 1000)
-                    guard let last = events.last else { break }
-                    cursor = last.seq
-                    for event in events { scopes.insert(ChangeScope(topic: event.topic, id: event.id)) }
-                }
-            } catch {
-                scopes.insert(.everything)
-            }
-            scopes.remove(.nothing)
-            guard !scopes.isEmpty else { continue }
+        published(try await publish(since: source, plenary: plenary).report)
+        for await _ in commits {
             do throws(DomainError) {
-                published(try await publish(scopes))
-                redo = false
+                let report = try await publish(since: source, plenary: plenary).report
+                // The stamp is always rendered; a pass that rendered nothing else (a token, a draft) says nothing.
+                if report.written + report.unchanged > 1 { published(report) }
             } catch {
                 failed(error)
-                redo = true
             }
         }
     }

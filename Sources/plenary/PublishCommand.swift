@@ -82,7 +82,7 @@ struct PublishCommand: AsyncParsableCommand {
         }
         let output = self.output
         try await publisher.follow(
-            AuditChangeSource(database: runtime.database),
+            AuditChangeSource(database: runtime.database), plenary: Product.version,
             published: { report in
                 let shown = report.paths.prefix(5).joined(separator: " ")
                 printError(
@@ -91,7 +91,7 @@ struct PublishCommand: AsyncParsableCommand {
                         + "; following changes")
             },
             failed: { error in
-                printError("plenary publish: \(PlenaryError(error).description); the site is redone at the next change")
+                printError("plenary publish: \(PlenaryError(error).description); the next change publishes it again")
             })
     }
 
