@@ -140,6 +140,11 @@ struct AuditChainTests {
         for index in 6...8 { try Self.write(connection, "B\(index)") }
         try AuditChain.catchUp(connection)
         #expect(try AuditLog.verify(connection, anchor: anchor) == .intact(rows: 8))
+        // The cheap check a publication's stamp relies on: the row at the anchor's seq still carries its hash.
+        #expect(try AuditLog.holds(connection, anchor: anchor))
+        #expect(try AuditLog.holds(connection, anchor: AuditAnchor(seq: 0, hash: Array(repeating: 0, count: 32))))
+        #expect(try !AuditLog.holds(connection, anchor: AuditAnchor(seq: 0, hash: anchor.hash)))
+        #expect(try !AuditLog.holds(connection, anchor: AuditAnchor(seq: 9, hash: anchor.hash)))
 
         // The superuser rewrites row 2 and recomputes every hash after it, and the head: the chain is
         // self-consistent again, so only something kept outside the database can give it away.
@@ -164,6 +169,7 @@ struct AuditChainTests {
             ALTER TABLE audit_log ENABLE TRIGGER audit_log_no_update;
             """)
         #expect(try AuditLog.verify(connection) == .intact(rows: 8), "without an anchor the rewrite is invisible")
+        #expect(try !AuditLog.holds(connection, anchor: anchor), "a rewritten trail no longer holds the anchor")
         #expect(
             try AuditLog.verify(connection, anchor: anchor)
                 == .broken(seq: 5, reason: "row 5 differs from the anchor taken before: the trail was rewritten"))
