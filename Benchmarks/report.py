@@ -90,6 +90,11 @@ def main():
         target(f"`doc register` (with audit and event), 8 connections, {durability}",
                get("register_8" + suffix, "throughput"), "replies/s", get("pg_insert_8" + suffix, "throughput"),
                "pgbench: one INSERT into a comparable table, 8 clients", r, "≥ 0.3", r is not None and r >= 0.3)
+        r = ratio(get("register_8" + suffix, "throughput"), get("pg_register_8" + suffix, "throughput"))
+        target(f"same, beside PostgreSQL running the statements Plenary sends for one registration, {durability}",
+               get("register_8" + suffix, "throughput"), "replies/s", get("pg_register_8" + suffix, "throughput"),
+               "pgbench running those statements in one transaction, 8 clients (TPS)", r, "≥ 0.7",
+               r is not None and r >= 0.7)
     documents = get("copy_bulk", "documents") or 0
     pending = get("import_bulk", "pending")
     r = ratio(rate("import_bulk"), rate("copy_plain"))
@@ -172,7 +177,8 @@ def main():
                    f"{fmt(record['p50_ms'], 3)} | {fmt(record['p99_ms'], 3)} | {fmt(record['p999_ms'], 3)} | "
                    f"{record['errors']} | {fmt(record.get('client_cpu'), 2)} | {fmt(record.get('server_cpu'), 2)} | "
                    f"{fmt(record.get('machine_cpu'), 2)} | {fmt(mib(record.get('server_rss_kib')), 1)} |")
-    for name in ("pg_select_8", "pg_select_1", "pg_docget_8", "pg_docget_1", "pg_insert_8", "pg_insert_8_sync"):
+    for name in ("pg_select_8", "pg_select_1", "pg_docget_8", "pg_docget_1", "pg_insert_8", "pg_insert_8_sync",
+                 "pg_register_8", "pg_register_8_sync"):
         if name in runs:
             out.append(f"| {name} (pgbench) | | | {fmt(runs[name]['throughput'])} | | | | | | | | |")
     for name in ("copy_plain", "copy_bulk", "import_bulk"):
