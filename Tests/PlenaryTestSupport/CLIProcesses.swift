@@ -210,6 +210,8 @@ public final class CLIFakeServer: @unchecked Sendable {
                 }
                 var chunk = [UInt8](repeating: 0, count: 4096)
                 let count = recv(socket, &chunk, chunk.count, 0)
+                // A signal (a child of another test exiting) interrupts recv without data or timeout: read again.
+                if count < 0 && errno == EINTR { continue }
                 if count <= 0 { return nil }
                 buffer += chunk[..<count]
             }

@@ -68,6 +68,8 @@ public final class ProtocolClient: @unchecked Sendable {
             }
             var chunk = [UInt8](repeating: 0, count: 65_536)
             let count = recv(socket, &chunk, chunk.count, 0)
+            // A signal (a child of another test exiting) interrupts recv without any data or timeout: read again.
+            if count < 0 && errno == EINTR { continue }
             if count <= 0 { return nil }
             buffer.append(contentsOf: chunk[..<count])
         }
