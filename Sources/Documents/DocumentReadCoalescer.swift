@@ -1,0 +1,200 @@
+import PlenaryCore
+import Synchronization
+
+/// Gathers single `doc get`s asked at the same time — from different connections, or from callers in the process —
+/// into one statement (`d.symbol = ANY($1)`), as one connection's pipelined gets already are.
+///
+/// Batching is natural, with no timer: when no batch is in flight a request goes at once, so an idle server adds no
+/// wait; requests that arrive while a batch is in flight queue and go together as the next batch, at most
+/// `batchLimit` of them. A request never joins a batch already sent: the statement that answers it starts after it
+/// asked, so it reads everything committed before it asked — a connection always reads its own writes.
+///
+/// Each waiter gets what ``DocumentRegistry/get(_:)`` alone would give: a symbol not registered is 550 for its own
+/// waiter only; a database failure fails every waiter of that batch with the same error (451 still means nothing
+/// was done). A waiter whose task is cancelled (the server's deadline) leaves at once with 451, whether its batch is
+/// queued or sent; the others are not held up, and the answer it no longer wants is dropped. Memory is bounded: at
+/// most `waitingLimit` requests wait (more are refused with 451, try again), each holding one symbol.
+final class DocumentReadCoalescer: Sendable {
+    /// Reads the documents registered under these (unmarked) symbols, in one statement.
+    typealias Fetch = @Sendable ([DocumentSymbol]) async throws(DomainError) -> [Document]
+
+    private typealias Waiter = CheckedContinuation<Result<Document, DomainError>, Never>
+
+    private let state: Mutex<ReadQueue<Waiter>>
+    private let nextID = Atomic<UInt64>(0)
+    private let fetch: Fetch
+    private let hooks: DocumentReadHooks
+
+    /// Creates a coalescer over `fetch`; `hooks` let a test stop a batch between its read and its answers.
+    init(batchLimit: Int = 64, waitingLimit: Int = 4096, hooks: DocumentReadHooks = .none, fetch: @escaping Fetch) {
+        state = Mutex(ReadQueue(batchLimit: batchLimit, waitingLimit: waitingLimit))
+        self.fetch = fetch
+        self.hooks = hooks
+    }
+
+    /// The document registered under `key` (unmarked), read in the next batch to go.
+    func get(_ key: DocumentSymbol) async throws(DomainError) -> Document {
+        let id = nextID.add(1, ordering: .relaxed).newValue
+        let answer = await withTaskCancellationHandler {
+            await withCheckedContinuation { (waiter: Waiter) in
+                let (decision, waiting) = state.withLock { queue in
+                    // Checked under the lock the cancellation handler takes: a task cancelled before it got here
+                    // is never queued, one cancelled after is found by the handler.
+                    if Task.isCancelled { return (ReadQueue<Waiter>.Decision.cancelled, queue.waitingCount) }
+                    return (queue.enqueue(id: id, key: key, waiter: waiter), queue.waitingCount)
+                }
+                switch decision {
+                case .send(let batch):
+                    Task { await self.drain(batch) }
+                case .wait:
+                    hooks.queued(waiting)
+                case .full:
+                    waiter.resume(returning: .failure(.unavailable("database: too many reads waiting, try again")))
+                case .cancelled:
+                    waiter.resume(returning: .failure(Self.cancelled))
+                }
+            }
+        } onCancel: {
+            state.withLock { $0.cancel(id: id) }?.resume(returning: .failure(Self.cancelled))
+        }
+        return try answer.get()
+    }
+
+    /// What a waiter whose task was cancelled gets: what the database layer gives a cancelled request.
+    static let cancelled = DomainError.unavailable("request cancelled")
+
+    /// Sends batches one after another until none is waiting. Runs in a task of its own, so that no waiter's
+    /// cancellation cancels a statement others wait for.
+    private func drain(_ first: [ReadQueue<Waiter>.Entry]) async {
+        var batch = first
+        while true {
+            let symbols = Array(Set(batch.map(\.key)))
+            let result: Result<[String: Document], DomainError>
+            do {
+                let found = try await fetch(symbols)
+                result = .success(
+                    Dictionary(
+                        found.map { (DocumentRules.unmarked($0.symbol).description, $0) },
+                        uniquingKeysWith: { first, _ in first }))
+            } catch {
+                result = .failure(error)
+            }
+            await hooks.read(batch.count)
+            let (answered, next) = state.withLock { $0.delivered() }
+            for entry in answered {
+                entry.waiter.resume(
+                    returning: result.flatMap { found in
+                        found[entry.key.description].map { .success($0) }
+                            ?? .failure(.notFound("symbol: \(entry.key) is not registered"))
+                    })
+            }
+            guard let next else { return }
+            batch = next
+        }
+    }
+
+    /// How many requests wait for a batch, and whether one is in flight (for tests).
+    var load: (waiting: Int, inFlight: Bool) { state.withLock { ($0.waitingCount, $0.inFlight) } }
+}
+
+/// Points where a test can watch or hold the coalescer; the server uses ``none``.
+struct DocumentReadHooks: Sendable {
+    /// Called when a request joins the queue behind a batch in flight, with how many now wait.
+    var queued: @Sendable (Int) -> Void = { _ in }
+    /// Awaited after a batch's statement has run and before its answers are given, with how many requests it holds.
+    var read: @Sendable (Int) async -> Void = { _ in }
+
+    /// No hooks.
+    static let none = DocumentReadHooks()
+}
+
+/// The coalescer's state, without I/O: requests queued, the batch in flight, and what to do as each arrives,
+/// finishes or is cancelled.
+struct ReadQueue<Waiter> {
+    /// One request: its number, its (unmarked) symbol and whom to answer.
+    struct Entry {
+        let id: UInt64
+        let key: DocumentSymbol
+        let waiter: Waiter
+    }
+
+    /// What to do with a request that arrives.
+    enum Decision {
+        /// Nothing was in flight: send this batch (the request alone) now.
+        case send([Entry])
+        /// A batch is in flight: the request waits for the next one.
+        case wait
+        /// Too many wait already: refuse it.
+        case full
+        /// Its task was cancelled before it was queued.
+        case cancelled
+    }
+
+    let batchLimit: Int
+    let waitingLimit: Int
+    private var queue: [Entry] = []
+    private var head = 0
+    /// The requests of the batch in flight still waiting for its answers; a cancelled one leaves it.
+    private var sent: [UInt64: Entry] = [:]
+    /// Whether a batch is in flight (its statement sent, its answers not yet given).
+    private(set) var inFlight = false
+
+    init(batchLimit: Int, waitingLimit: Int) {
+        precondition(batchLimit > 0 && waitingLimit >= 0)
+        self.batchLimit = batchLimit
+        self.waitingLimit = waitingLimit
+    }
+
+    /// How many requests wait for the next batch.
+    var waitingCount: Int { queue.count - head }
+
+    /// A request arrives.
+    mutating func enqueue(id: UInt64, key: DocumentSymbol, waiter: Waiter) -> Decision {
+        let entry = Entry(id: id, key: key, waiter: waiter)
+        guard inFlight else {
+            inFlight = true
+            sent = [id: entry]
+            return .send([entry])
+        }
+        // Never into `sent`: that statement may have started before this request was made.
+        guard waitingCount < waitingLimit else { return .full }
+        queue.append(entry)
+        return .wait
+    }
+
+    /// The batch in flight has its answers: the requests to answer (those not cancelled meanwhile), and the next
+    /// batch to send now, or nil when none waits (then nothing is in flight).
+    mutating func delivered() -> (answered: [Entry], next: [Entry]?) {
+        let answered = Array(sent.values)
+        sent = [:]
+        guard waitingCount > 0 else {
+            inFlight = false
+            queue = []
+            head = 0
+            return (answered, nil)
+        }
+        let end = min(head + batchLimit, queue.count)
+        let next = Array(queue[head..<end])
+        head = end
+        if head == queue.count {
+            queue = []
+            head = 0
+        } else if head >= 1024 && head * 2 >= queue.count {
+            queue.removeFirst(head)
+            head = 0
+        }
+        sent = Dictionary(uniqueKeysWithValues: next.map { ($0.id, $0) })
+        return (answered, next)
+    }
+
+    /// The request `id`'s task was cancelled: it leaves the queue or the batch in flight. Returns whom to answer, or
+    /// nil when it was already answered (or never queued).
+    mutating func cancel(id: UInt64) -> Waiter? {
+        if let entry = sent.removeValue(forKey: id) { return entry.waiter }
+        guard let index = queue[head...].firstIndex(where: { $0.id == id }) else { return nil }
+        return queue.remove(at: index).waiter
+    }
+}
+
+extension ReadQueue.Entry: Sendable where Waiter: Sendable {}
+extension ReadQueue.Decision: Sendable where Waiter: Sendable {}
