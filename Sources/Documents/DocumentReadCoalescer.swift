@@ -93,8 +93,11 @@ final class DocumentReadCoalescer: Sendable {
         }
     }
 
-    /// How many requests wait for a batch, and whether one is in flight (for tests).
-    var load: (waiting: Int, inFlight: Bool) { state.withLock { ($0.waitingCount, $0.inFlight) } }
+    /// How many requests wait for a batch, how many wait for the answers of the batch in flight, and whether one is
+    /// in flight (for tests).
+    var load: (waiting: Int, answering: Int, inFlight: Bool) {
+        state.withLock { ($0.waitingCount, $0.answeringCount, $0.inFlight) }
+    }
 }
 
 /// Points where a test can watch or hold the coalescer; the server uses ``none``.
@@ -147,6 +150,9 @@ struct ReadQueue<Waiter> {
 
     /// How many requests wait for the next batch.
     var waitingCount: Int { queue.count - head }
+
+    /// How many requests of the batch in flight still wait for its answers.
+    var answeringCount: Int { sent.count }
 
     /// A request arrives.
     mutating func enqueue(id: UInt64, key: DocumentSymbol, waiter: Waiter) -> Decision {
