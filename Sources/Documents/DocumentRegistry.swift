@@ -25,10 +25,14 @@ public struct DocumentRegistry: Sendable {
     }
 
     /// Creates the registry with hooks into its read batching (for tests that need to hold a batch in flight).
-    init(database: Database, clock: CalendarClock = .system, batchLimit: Int = 64, hooks: DocumentReadHooks) {
+    init(
+        database: Database, clock: CalendarClock = .system, lanes: Int = 4, batchLimit: Int = 64,
+        hooks: DocumentReadHooks
+    ) {
         self.database = database
         self.clock = clock
-        reads = DocumentReadCoalescer(batchLimit: batchLimit, hooks: hooks) { symbols throws(DomainError) in
+        reads = DocumentReadCoalescer(lanes: lanes, batchLimit: batchLimit, hooks: hooks) {
+            symbols throws(DomainError) in
             try await database.read { connection in try Self.documents(connection, symbols: symbols) }
         }
     }
