@@ -2,13 +2,14 @@ import PlenaryCore
 import Synchronization
 
 /// Gathers single `doc get`s asked at the same time — from different connections, or from callers in the process —
-/// into one statement (`d.symbol = ANY($1)`), as one connection's pipelined gets already are.
+/// into one trip to the pool and one round trip to PostgreSQL (``DocumentRegistry/documents(_:symbols:)``), as one
+/// connection's pipelined gets already are.
 ///
-/// Batching is natural, with no timer. Up to `lanes` batches are in flight at once, each one statement on its own
-/// pooled connection: while a lane is free a request goes at once, so a quiet server adds no wait and a few
+/// Batching is natural, with no timer. Up to `lanes` batches are in flight at once, each on its own pooled
+/// connection: while a lane is free a request goes at once, so a quiet server adds no wait and a few
 /// concurrent gets still run side by side; requests that arrive while every lane is busy queue, and the first lane
 /// to finish takes them together as its next batch, at most `batchLimit` of them. (One lane alone made 8 waiting
-/// connections take turns on one statement: the 1M-document benchmark fell from 8,710 to 3,205 gets/s.) A request
+/// connections take turns on one connection: the 1M-document benchmark fell from 8,710 to 3,205 gets/s.) A request
 /// never joins a batch already sent: the statement that answers it starts after it asked, so it reads everything
 /// committed before it asked — a connection always reads its own writes.
 ///
@@ -18,7 +19,7 @@ import Synchronization
 /// queued or sent; the others are not held up, and the answer it no longer wants is dropped. Memory is bounded: at
 /// most `waitingLimit` requests wait (more are refused with 451, try again), each holding one symbol.
 final class DocumentReadCoalescer: Sendable {
-    /// Reads the documents registered under these (unmarked) symbols, in one statement.
+    /// Reads the documents registered under these (unmarked) symbols, in one round trip.
     typealias Fetch = @Sendable ([DocumentSymbol]) async throws(DomainError) -> [Document]
 
     private typealias Waiter = CheckedContinuation<Result<Document, DomainError>, Never>

@@ -37,14 +37,12 @@ public struct DocumentRegistry: Sendable {
         }
     }
 
-    /// The documents registered under `symbols` (unmarked), in one statement: for one symbol the statement a get
-    /// has always been, for several `= ANY`.
+    /// The documents registered under `symbols` (unmarked), in one round trip: the statement a get has always been,
+    /// once per symbol, all in one pipeline. Not `= ANY($1)`: its generic plan (the pool's statements are prepared)
+    /// hashes every session for each batch, and at 1M documents a batch of a few cost more than as many gets.
     static func documents(_ connection: Connection, symbols: [DocumentSymbol]) throws -> [Document] {
-        let found =
-            symbols.count == 1
-            ? try documents(connection, where: "d.symbol = $1", [symbols[0].description])
-            : try documents(connection, where: "d.symbol = ANY($1::text[])", [symbols.map(\.description)])
-        return found.map(\.document)
+        let statements = symbols.map { documentsStatement(where: "d.symbol = $1", [$0.description]) }
+        return try connection.queries(statements).flatMap { try documents(from: $0.rows).map(\.document) }
     }
 
     // MARK: - Registration
