@@ -26,7 +26,7 @@ public struct DocumentRegistry: Sendable {
 
     /// Creates the registry with hooks into its read batching (for tests that need to hold a batch in flight).
     init(
-        database: Database, clock: CalendarClock = .system, lanes: Int = 4, batchLimit: Int = 64,
+        database: Database, clock: CalendarClock = .system, lanes: Int = 2, batchLimit: Int = 64,
         hooks: DocumentReadHooks
     ) {
         self.database = database
