@@ -15,11 +15,34 @@ import Storage
 public struct DocumentRegistry: Sendable {
     let database: Database
     let clock: CalendarClock
+    /// Single gets asked at the same time go to the database together. Shared by the copies of this registry (it is
+    /// a class), so a process that keeps one registry batches the gets of all its connections.
+    let reads: DocumentReadCoalescer
 
     /// Creates the registry; `clock` is "today" for issue dates without a date and for deadlines.
     public init(database: Database, clock: CalendarClock = .system) {
+        self.init(database: database, clock: clock, hooks: .none)
+    }
+
+    /// Creates the registry with hooks into its read batching (for tests that need to hold a batch in flight).
+    init(
+        database: Database, clock: CalendarClock = .system, lanes: Int = 2, batchLimit: Int = 64,
+        hooks: DocumentReadHooks
+    ) {
         self.database = database
         self.clock = clock
+        reads = DocumentReadCoalescer(lanes: lanes, batchLimit: batchLimit, hooks: hooks) {
+            symbols throws(DomainError) in
+            try await database.read { connection in try Self.documents(connection, symbols: symbols) }
+        }
+    }
+
+    /// The documents registered under `symbols` (unmarked), in one round trip: the statement a get has always been,
+    /// once per symbol, all in one pipeline. Not `= ANY($1)`: its generic plan (the pool's statements are prepared)
+    /// hashes every session for each batch, and at 1M documents a batch of a few cost more than as many gets.
+    static func documents(_ connection: Connection, symbols: [DocumentSymbol]) throws -> [Document] {
+        let statements = symbols.map { documentsStatement(where: "d.symbol = $1", [$0.description]) }
+        return try connection.queries(statements).flatMap { try documents(from: $0.rows).map(\.document) }
     }
 
     // MARK: - Registration
@@ -256,15 +279,11 @@ public struct DocumentRegistry: Sendable {
 
     // MARK: - Reading
 
-    /// The document registered under `symbol` (with or without its reissue mark), or 550.
+    /// The document registered under `symbol` (with or without its reissue mark), or 550. Gets asked at the same
+    /// time (other connections, other callers) are read together in one statement, one that starts after this call
+    /// began: it sees every change committed before, the caller's own included (``DocumentReadCoalescer``).
     public func get(_ symbol: DocumentSymbol) async throws(DomainError) -> Document {
-        let key = DocumentRules.unmarked(symbol)
-        return try await database.read { connection in
-            guard let document = try Self.fetch(connection, symbol: key) else {
-                throw DomainError.notFound("symbol: \(key) is not registered")
-            }
-            return document
-        }
+        try await reads.get(DocumentRules.unmarked(symbol))
     }
 
     /// The documents registered under `symbols`, read together in one statement: each the result ``get(_:)``

@@ -1,6 +1,7 @@
 import Access
 import AdminProtocol
 import Bodies
+import Documents
 import PlenaryCore
 import Storage
 
@@ -19,6 +20,9 @@ public struct Services: Sendable {
     public let changeFeed: ChangeFeed
     /// The audit trail's chainer: started by `plenary serve`, off in the CLI (which seals after its own writes).
     public let chainer: AuditChainer
+    /// The document registry of every body; "today" (issue dates without a date, deadlines) is the system clock in
+    /// each body's time zone. One for the process, so that single `doc get`s of all connections are read together.
+    public let documents: DocumentRegistry
 
     /// Builds every service over `database`; `watchLimits` bounds the change feed.
     public init(database: Database, watchLimits: ChangeFeed.Configuration = .init()) {
@@ -28,6 +32,7 @@ public struct Services: Sendable {
         self.gauge = ServerGauge()
         self.changeFeed = ChangeFeed(source: AuditChangeSource(database: database), configuration: watchLimits)
         self.chainer = AuditChainer(conninfo: database.conninfo)
+        self.documents = DocumentRegistry(database: database)
     }
 }
 
