@@ -57,8 +57,12 @@ public struct SitePublisher: Sendable {
 
     /// Publishes every page of the bodies.
     public func publishAll() async throws(DomainError) -> PublishReport {
+        try await publishAll(list: reader.bodyList(bodies))
+    }
+
+    /// Publishes every page of `list`, the bodies already read.
+    func publishAll(list: [Body]) async throws(DomainError) -> PublishReport {
         var report = PublishReport()
-        let list = try await reader.bodyList(bodies)
         try put(renderer.stylesheet(), &report)
         try put(renderer.index(list), &report)
         for body in list { try await publishBody(body, &report) }
@@ -198,9 +202,13 @@ public struct SitePublisher: Sendable {
 
     /// Re-renders the pages the scopes name; files whose bytes did not change are not written.
     public func publish(_ scopes: Set<ChangeScope>) async throws(DomainError) -> PublishReport {
-        if scopes.contains(.everything) { return try await publishAll() }
+        try await publish(scopes, list: reader.bodyList(bodies))
+    }
+
+    /// Re-renders the pages the scopes name among `published`, the bodies already read.
+    func publish(_ scopes: Set<ChangeScope>, list published: [Body]) async throws(DomainError) -> PublishReport {
+        if scopes.contains(.everything) { return try await publishAll(list: published) }
         var report = PublishReport()
-        let published = try await reader.bodyList(bodies)
         let byCode = Dictionary(published.map { ($0.code, $0) }, uniquingKeysWith: { first, _ in first })
         var records: [String: SiteReader.BodyRecord] = [:]
         func record(_ code: String) async throws(DomainError) -> SiteReader.BodyRecord? {
@@ -219,7 +227,7 @@ public struct SitePublisher: Sendable {
             case .everything, .nothing: continue
             case .body(let code):
                 if bodies == nil || bodies!.contains(code) {
-                    // A new body appears in the list of bodies; its pages follow.
+                    // A new body appears in the list of bodies; its pages follow (the list is read again).
                     return try await publishAll()
                 }
             case .session(let body, let number):
@@ -340,7 +348,7 @@ public struct SitePublisher: Sendable {
         }
         var report = PublishReport()
         scopes.remove(.nothing)
-        if !scopes.isEmpty { report = try await publish(scopes) }
+        if !scopes.isEmpty { report = try await publish(scopes, list: list) }
         try put(stamp.file, &report)
         return (report, !scopes.contains(.everything))
     }

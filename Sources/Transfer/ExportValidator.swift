@@ -61,17 +61,18 @@ public enum ExportValidator {
         // The versions of each document of the file, by symbol without its reissue mark: a partial corrigendum
         // is checked against the document it corrects when that document is in the file too, wherever it stands
         // (one already in the database is checked by the database at commit).
-        let unmarked = { (symbol: String) in symbol.hasSuffix("*") ? String(symbol.dropLast()) : symbol }
         var versions: [String: [LanguageRecord]] = [:]
         for (index, document) in document.documents.enumerated() {
             let check = Check(path: top.key("documents").index(index), record: "document \(document.symbol)")
             try validate(document, check)
             try unique("document \(document.key)", check.path, check.record)
-            versions[unmarked(document.symbol)] = document.languages
+            versions[document.key] = document.languages
         }
         for (index, document) in document.documents.enumerated()
         where document.relation == DocumentRelation.corrigendum.rawValue {
-            guard let parent = document.parent, let corrected = versions[unmarked(parent)] else { continue }
+            guard let parent = document.parent, let corrected = versions[DocumentRecord.key(of: parent)] else {
+                continue
+            }
             let check = Check(path: top.key("documents").index(index), record: "document \(document.symbol)")
             try validateCorrigendum(document, correcting: parent, corrected, check)
         }
@@ -522,7 +523,11 @@ extension MeetingRecord {
 
 extension DocumentRecord {
     /// The symbol without the reissue mark: the registry's key.
-    public var key: String { symbol.hasSuffix("*") ? String(symbol.dropLast()) : symbol }
+    public var key: String { Self.key(of: symbol) }
+    /// `symbol` (this record's or its parent's) without the reissue mark.
+    public static func key(of symbol: String) -> String {
+        symbol.hasSuffix("*") ? String(symbol.dropLast()) : symbol
+    }
     /// Whether the symbol carries the reissue mark.
     public var isReissued: Bool { symbol.hasSuffix("*") }
 }
