@@ -316,9 +316,12 @@ struct ProtocolTests {
         let watcher = try Self.authenticated(server, token: token)
         let since = try #require(Self.since(watcher.command("watch")))
         let writer = try Self.authenticated(server, token: token)
-        _ = writer.command("body add code=BEFORE name=x")
+        let added = writer.command("body add code=BEFORE name=x")
+        #expect(added.last?.hasPrefix("201 ") == true, "body add: \(added)")
         let first = watcher.readLine()
-        #expect(first?.contains("id=BEFORE") == true, "the first event: \(first ?? "nothing within 60 s")")
+        #expect(
+            first?.contains("id=BEFORE") == true,
+            "the first event: \(first ?? "nothing within 60 s"); the server's log: \(server.logText.suffix(4_000))")
 
         let admin = try Connection(conninfo: database)
         let killed = try admin.query(
