@@ -529,7 +529,10 @@ public final class AdminServer: Service, Sendable {
         do {
             try await connection.executeThenClose { inbound, outbound in
                 do {
-                    try await converse(session, inbound: inbound, outbound: outbound)
+                    // The request loop runs on the connection's event loop (see EventLoopTaskExecutor).
+                    try await withTaskExecutorPreference(session.sweeper.taskExecutor) {
+                        try await converse(session, inbound: inbound, outbound: outbound)
+                    }
                 } catch {
                     await session.stopWatching()
                     session.finish()
@@ -741,7 +744,8 @@ public final class AdminServer: Service, Sendable {
             waiter?.resume(returning: value)
         }
         let timedOut = NIOLockedValueBox(false)
-        let command = Task {
+        // On the connection's event loop too: an unstructured task does not inherit the caller's preference.
+        let command = Task(executorPreference: sweeper.taskExecutor) {
             let value = await CommitGate.$current.withValue(gate) { await body() }
             // A command that finished anyway (it committed as the deadline passed) reports what it did; only one
             // the cancellation stopped is a 451.
