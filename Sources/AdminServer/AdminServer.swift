@@ -531,7 +531,9 @@ public final class AdminServer: Service, Sendable {
                 do {
                     // The request loop runs on the connection's event loop (see EventLoopTaskExecutor).
                     try await withTaskExecutorPreference(session.sweeper.taskExecutor) {
-                        try await converse(session, inbound: inbound, outbound: outbound)
+                        try await RequestExecutor.$current.withValue(session.sweeper.taskExecutor) {
+                            try await converse(session, inbound: inbound, outbound: outbound)
+                        }
                     }
                 } catch {
                     await session.stopWatching()

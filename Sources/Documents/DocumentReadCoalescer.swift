@@ -53,7 +53,8 @@ final class DocumentReadCoalescer: Sendable {
                 }
                 switch decision {
                 case .send(let batch):
-                    Task { await self.drain(batch) }
+                    // On the asking request's event loop, not the global pool (see RequestExecutor).
+                    Task(executorPreference: RequestExecutor.current) { await self.drain(batch) }
                 case .wait:
                     hooks.queued(waiting)
                 case .full:
