@@ -173,7 +173,33 @@ extension Loader {
                     }))
             throw Self.unlocated(refusal)
         }
+        try requireIssuedInALanguage(documents, ids: ids, top)
         try markWithdrawn(documents.map(\.record), ids: ids)
+    }
+
+    /// A document with an issue date has an issued language version (plenary_document_issued_rules, Schema/0013):
+    /// the constraint trigger stood aside for the chunks copied with their checks (Schema/0016), so the rule is
+    /// checked here, once, over every document of the import, after all their versions are in. The first one at
+    /// fault is named by its path, in the trigger's words.
+    func requireIssuedInALanguage(_ documents: [Placed<DocumentRecord>], ids: [Int], _ top: RecordPath) throws {
+        guard
+            let row = try connection.queryOne(
+                """
+                SELECT d.id, d.symbol, d.issued_on::text AS issued_on FROM documents d
+                WHERE d.id = ANY($1::bigint[]) AND d.issued_on IS NOT NULL
+                  AND NOT EXISTS (SELECT 1 FROM document_versions v WHERE v.document_id = d.id AND v.status = 'issued')
+                ORDER BY d.id LIMIT 1
+                """,
+                [Self.arrayLiteral(ids.map(String.init))])
+        else { return }
+        let id: Int = try row.decode("id")
+        let symbol: String = try row.decode("symbol")
+        let issued: String = try row.decode("issued_on")
+        let position = ids.firstIndex(of: id) ?? 0
+        throw TransferError(
+            path: top.key("documents").index(documents[position].index).key("issued"),
+            reason: "\(symbol) cannot be issued on \(issued) while no language version is issued",
+            record: "document \(documents[position].record.symbol)", code: .conflict)
     }
 
     /// Withdrawals (issue 17), after the documents they mark: a withdrawn document is loaded as registered, then
@@ -275,6 +301,29 @@ extension Loader {
           AND (m.body_id <> d.body_id OR plenary_symbol_working_group(d.symbol) IS DISTINCT FROM g.code
                OR plenary_symbol_year(d.symbol) NOT BETWEEN extract(year FROM m.start_date)::integer
                                                         AND extract(year FROM m.end_date)::integer)
+        LIMIT 1
+        """,
+        // Its agenda items are on the agenda of its session (the original part carries it for every part), as
+        // plenary_document_record_rules holds them (Schema/0013); a label that is no item's never matches.
+        """
+        WITH labels AS (
+            SELECT d.session_id, regexp_match(label, '^([0-9]+) ?(?:\\(([a-z]{1,2})\\))?$') AS m
+            FROM documents d CROSS JOIN LATERAL unnest(d.agenda_items) AS label
+            WHERE d.id = ANY($1::bigint[]) AND d.session_id IS NOT NULL
+        )
+        SELECT 1 FROM labels l JOIN sessions s ON s.id = l.session_id
+        LEFT JOIN sessions original ON original.body_id = s.body_id AND original.number = s.number
+                                   AND original.part = 1
+        LEFT JOIN agenda_items a ON a.session_id = original.id AND a.item = (l.m)[1]::integer
+                                AND a.sub = coalesce((l.m)[2], '')
+        WHERE a.id IS NULL
+        LIMIT 1
+        """,
+        // A symbol that carries a session number is filed under that session (plenary_document_session_agrees,
+        // Schema/0012).
+        """
+        SELECT 1 FROM documents d JOIN sessions s ON s.id = d.session_id
+        WHERE d.id = ANY($1::bigint[]) AND plenary_symbol_session(d.symbol) <> s.number
         LIMIT 1
         """,
         // The counters, as the trigger moves them; a serial past the counter's range is refused here too.

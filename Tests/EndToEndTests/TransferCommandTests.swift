@@ -125,6 +125,59 @@ struct TransferCommandTests {
         #expect(try Self.export(empty) == nothing)
     }
 
+    /// Rules the file's validator leaves to the database, broken deep in a large file: the import copies its
+    /// chunks with the row triggers standing aside and checks their rules set-based (Schema/0016), so a check that
+    /// missed a fault would let the row in. Each is refused naming the record's path, and nothing is written.
+    @Test func rulesCheckedSetBasedAreRefusedByTheRecordsPathAndChangeNothing() throws {
+        // A file of one record a line: the export of the generated conference.
+        let source = try TestCluster.makeDatabase()
+        try Self.plenary(["import", try Self.write(Self.generatedConference())], database: source)
+        let lines = try Self.export(source).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let first = try #require(lines.firstIndex(of: "\"documents\": [")) + 1
+        let empty = try TestCluster.makeDatabase()
+        let nothing = try Self.export(empty)
+        // The 1,234th document, as the file has it, changed by `change`.
+        func broken(_ change: (inout [String: Any]) throws -> Void) throws -> (path: String, symbol: String) {
+            let position = first + 1233
+            var record = try #require(
+                try JSONSerialization.jsonObject(with: Data(lines[position].trimmingCharacters(in: [","]).utf8))
+                    as? [String: Any])
+            try change(&record)
+            var changed = lines
+            changed[position] =
+                String(
+                    decoding: try JSONSerialization.data(
+                        withJSONObject: record, options: [.sortedKeys, .withoutEscapingSlashes]), as: UTF8.self)
+                + (lines[position].hasSuffix(",") ? "," : "")
+            return (try Self.write(changed.joined(separator: "\n")), try #require(record["symbol"] as? String))
+        }
+
+        // An agenda item its session's agenda does not have.
+        let (noItem, itemSymbol) = try broken { record in record["agenda_items"] = ["9 (c)"] }
+        let refusedItem = try Self.plenary(["import", noItem], database: empty, status: 1)
+        #expect(refusedItem.stderr.contains("documents[1233]"), "\(refusedItem.stderr)")
+        #expect(refusedItem.stderr.contains("agenda-item: 9 (c) is not an item of the agenda"), "\(refusedItem.stderr)")
+        #expect(refusedItem.stderr.contains(itemSymbol), "\(refusedItem.stderr)")
+        #expect(try Self.export(empty) == nothing, "nothing changed")
+
+        // Issued on a day, with no language version issued.
+        let (notIssued, issuedSymbol) = try broken { record in
+            var languages = try #require(record["languages"] as? [[String: Any]])
+            for index in languages.indices {
+                languages[index]["status"] = "expected"
+                languages[index]["date"] = nil
+            }
+            record["languages"] = languages
+            record["issued"] = "1992-05-01"
+        }
+        let refusedIssued = try Self.plenary(["import", notIssued], database: empty, status: 1)
+        #expect(
+            refusedIssued.stderr.contains(
+                "documents[1233].issued: \(issuedSymbol) cannot be issued on 1992-05-01 while no language version is "
+                    + "issued"), "\(refusedIssued.stderr)")
+        #expect(try Self.export(empty) == nothing, "nothing changed")
+    }
+
     @Test func aConflictOrARuleOfTheDatabaseIsRefusedWithTheRecordsPathAndChangesNothing() throws {
         let database = try TestCluster.makeDatabase()
         try Self.plenary(["demo"], database: database)

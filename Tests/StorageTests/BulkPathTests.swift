@@ -47,6 +47,30 @@ struct BulkPathTests {
         #expect(throws: PostgresError.self, "nor does one naming another transaction") {
             try insert("CTOC/COP/2010/4", serial: 4)
         }
+        // The rules that stand aside since Schema/0016 too: an agenda item the session does not have, and an issue
+        // date with no language version issued (checked at commit).
+        let noItem = #expect(throws: PostgresError.self) {
+            try connection.query(
+                """
+                INSERT INTO documents (body_id, symbol, sort_key, session_id, series, issuer, period, serial,
+                                       doc_type, distribution, title, agenda_items)
+                SELECT b.id, 'CTOC/COP/2008/5', 'CTOC/COP/2008/5', s.id, 'main', 'CTOC/COP', '2008', 5, 'main',
+                       'general', 'A paper', ARRAY['9']
+                FROM bodies b JOIN sessions s ON s.body_id = b.id
+                """)
+        }
+        #expect(noItem?.constraint == "documents_agenda_item_exists")
+        let notIssued = #expect(throws: PostgresError.self) {
+            try connection.query(
+                """
+                INSERT INTO documents (body_id, symbol, sort_key, session_id, series, issuer, period, serial,
+                                       doc_type, distribution, title, issued_on)
+                SELECT b.id, 'CTOC/COP/2008/6', 'CTOC/COP/2008/6', s.id, 'main', 'CTOC/COP', '2008', 6, 'main',
+                       'general', 'A paper', '2008-10-01'
+                FROM bodies b JOIN sessions s ON s.body_id = b.id
+                """)
+        }
+        #expect(notIssued?.constraint == "documents_issued_in_a_language")
         #expect(
             try connection.queryOne("SELECT count(*) AS n FROM documents")?.decode("n", as: Int.self) == 1)
     }
