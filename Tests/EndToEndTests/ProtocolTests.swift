@@ -9,9 +9,9 @@ import Testing
 struct ProtocolTests {
     /// A client that has read the greeting and authenticated with `token`.
     static func authenticated(
-        _ server: ProtocolServer, token: String, receiveBuffer: Int? = nil
+        _ server: ProtocolServer, token: String, receiveBuffer: Int? = nil, timeout: Int = 60
     ) throws -> ProtocolClient {
-        let client = try ProtocolClient(port: server.port, receiveBuffer: receiveBuffer)
+        let client = try ProtocolClient(port: server.port, receiveBuffer: receiveBuffer, timeout: timeout)
         let greeting = client.readLine()
         #expect(greeting?.hasPrefix("220 plenary") == true)
         #expect(client.command("auth token=\(token)") == ["200 OK name=admin role=admin"])
@@ -313,7 +313,9 @@ struct ProtocolTests {
     @Test func eventsSurviveTheListenerLosingItsConnection() throws {
         let (server, token, database) = try Self.start()
         defer { server.stop() }
-        let watcher = try Self.authenticated(server, token: token)
+        // The full suite runs hundreds of tests, servers and databases at once on two cores: a watcher waits for
+        // its events as long as the slowest test may take, so the test fails on a lost event, not on a slow one.
+        let watcher = try Self.authenticated(server, token: token, timeout: 240)
         let since = try #require(Self.since(watcher.command("watch")))
         let writer = try Self.authenticated(server, token: token)
         let added = writer.command("body add code=BEFORE name=x")
@@ -321,7 +323,7 @@ struct ProtocolTests {
         let first = watcher.readLine()
         #expect(
             first?.contains("id=BEFORE") == true,
-            "the first event: \(first ?? "nothing within 60 s"); the server's log: \(server.logText.suffix(4_000))")
+            "the first event: \(first ?? "nothing within 240 s"); the server's log: \(server.logText.suffix(4_000))")
 
         let admin = try Connection(conninfo: database)
         let killed = try admin.query(
