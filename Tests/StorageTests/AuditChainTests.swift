@@ -25,7 +25,7 @@ struct AuditChainTests {
     }
 
     static func waitUntil(
-        _ what: Comment, seconds: Double = 20, _ condition: () throws -> Bool
+        _ what: Comment, seconds: Double = 120, _ condition: () throws -> Bool
     ) throws {
         let deadline = Date().addingTimeInterval(seconds)
         while try !condition() {
@@ -124,8 +124,11 @@ struct AuditChainTests {
         let rowsSeen = seen.compactMap { if case .intact(let rows) = $0 { rows } else { nil } }
         #expect(rowsSeen == rowsSeen.sorted(), "each verification saw at least what the one before saw")
         let connection = try Connection(conninfo: conninfo)
-        try Self.waitUntil("the chainer sealed every row") { try AuditChain.tail(connection).unsealed == 0 }
         let written = progress.written.load(ordering: .relaxed)
+        // The chainer counts a batch once its transaction has returned, a moment after the trail shows it sealed.
+        try Self.waitUntil("the chainer sealed and counted every row") {
+            try AuditChain.tail(connection).unsealed == 0 && chainer.sealedTotal >= written
+        }
         #expect(try AuditLog.verify(connection) == .intact(rows: written))
         #expect(chainer.sealedTotal == written, "the chainer, not anyone else, sealed them")
     }
@@ -234,7 +237,11 @@ struct AuditChainTests {
             for index in 0..<10 { try Self.write(connection, "R\(index)") }
         }
         #expect(active == 1)
-        try Self.waitUntil("every row sealed") { try AuditChain.tail(connection).unsealed == 0 }
+        // A chainer counts a batch once its transaction has returned: the trail can show every row sealed a moment
+        // before the count does, so wait for both.
+        try Self.waitUntil("every row sealed and counted") {
+            try AuditChain.tail(connection).unsealed == 0 && first.sealedTotal + second.sealedTotal >= 200
+        }
         #expect(
             [first.sealedTotal, second.sealedTotal].sorted() == [0, 200],
             "one chainer sealed everything: \(first.sealedTotal), \(second.sealedTotal)")
@@ -252,7 +259,9 @@ struct AuditChainTests {
         leader.stop()
         try Self.waitUntil("the standby took over") { standby.role == .active }
         for index in 0..<10 { try Self.write(connection, "T\(index)") }
-        try Self.waitUntil("the new chainer sealed the rest") { try AuditChain.tail(connection).unsealed == 0 }
+        try Self.waitUntil("the new chainer sealed the rest") {
+            try AuditChain.tail(connection).unsealed == 0 && standby.sealedTotal >= 10
+        }
         #expect(standby.sealedTotal == 10)
         #expect(try AuditLog.verify(connection) == .intact(rows: 210))
     }
