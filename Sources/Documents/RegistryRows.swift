@@ -269,9 +269,9 @@ extension DocumentRegistry {
         return ids.compactMap { byID[$0] }
     }
 
-    /// Documents with their versions and lineage in one statement, one row per document (its versions and its
-    /// family's latest revision come from its stored summary, Schema/0015), so a read costs one round trip and one
-    /// row whatever it shows. `condition` selects `d` (documents) with `parameters`; the documents come back in
+    /// Documents with their versions and lineage in one statement, one row per document (its versions, its
+    /// family's latest revision and its place — body, session or meeting, parent — come from its stored summary,
+    /// Schema/0015 and 0017), so a read costs one round trip and two rows whatever it shows. `condition` selects `d` (documents) with `parameters`; the documents come back in
     /// symbol order with their row ids.
     static func documents(
         _ connection: Connection, where condition: String, _ parameters: [any PostgresEncodable]
@@ -285,17 +285,11 @@ extension DocumentRegistry {
     ) -> Postgres.Statement {
         Postgres.Statement(
             """
-            SELECT d.id, d.symbol, d.reissued, b.code AS body, s.number AS session, g.code AS wg,
-                   m.number AS meeting, d.doc_type, d.distribution, d.title, d.agenda_items, d.original_language,
-                   d.issued_on, d.relation, p.symbol AS parent, p.reissued AS parent_reissued, d.withdrawn_on,
-                   d.withdrawn_reason, r.latest_revision, r.languages, r.required, r.status,
-                   r.issued_on AS versions_issued_on, r.file, r.bytes, r.sha256
-            FROM documents d JOIN bodies b ON b.id = d.body_id
-            JOIN document_summaries r ON r.document_id = d.id
-            LEFT JOIN sessions s ON s.id = d.session_id
-            LEFT JOIN working_group_meetings m ON m.id = d.meeting_id
-            LEFT JOIN working_groups g ON g.id = m.working_group_id
-            LEFT JOIN documents p ON p.id = d.parent_id
+            SELECT d.id, d.symbol, d.reissued, r.body, r.session, r.wg, r.meeting, d.doc_type, d.distribution,
+                   d.title, d.agenda_items, d.original_language, d.issued_on, d.relation, r.parent,
+                   r.parent_reissued, d.withdrawn_on, d.withdrawn_reason, r.latest_revision, r.languages,
+                   r.required, r.status, r.issued_on AS versions_issued_on, r.file, r.bytes, r.sha256
+            FROM documents d JOIN document_summaries r ON r.document_id = d.id
             WHERE \(condition)
             ORDER BY d.sort_key
             """,

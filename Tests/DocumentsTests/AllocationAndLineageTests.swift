@@ -83,6 +83,27 @@ struct AllocationAndLineageTests {
         #expect(try AuditLog.verify(connection) == .intact(rows: try office.count("audit_log")))
     }
 
+    /// A read takes a document's place and its parent as printed from its stored summary (Schema/0017): a parent
+    /// reissued after its corrigendum was registered is printed reissued on the corrigendum too, and a body's code,
+    /// which every summary prints, never changes.
+    @Test func aParentsReissueReachesItsChildrenAndABodyKeepsItsCode() async throws {
+        try await office.register("CTOC/COP/2008/4", "Implementation of the Firearms Protocol")
+        let original = try DocumentSymbol("CTOC/COP/2008/4")
+        let corrigendum = try await office.documents.derive(.corrigendum, of: original, by: Secretariat.clerk)
+        #expect(corrigendum.parent?.description == "CTOC/COP/2008/4")
+        try await office.documents.reissue(original, by: Secretariat.clerk)
+        let read = try await office.documents.get(corrigendum.symbol)
+        #expect(read.parent?.description == "CTOC/COP/2008/4*", "the parent as printed now")
+        #expect(read.body == "CTOC/COP" && read.placement == .session(4))
+
+        let connection = try office.connection()
+        let renamed = #expect(throws: PostgresError.self) {
+            try connection.query("UPDATE bodies SET code = 'CTOC/CONF' WHERE code = 'CTOC/COP'")
+        }
+        #expect(renamed?.constraint == "bodies_code_fixed")
+        #expect(try await office.documents.get(corrigendum.symbol).body == "CTOC/COP")
+    }
+
     @Test func revisionsSupersedeAndTheCurrentTextIsTheLatest() async throws {
         try await office.register("CTOC/COP/2008/4", "Implementation of the Firearms Protocol")
         let original = try DocumentSymbol("CTOC/COP/2008/4")

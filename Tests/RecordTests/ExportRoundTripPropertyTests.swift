@@ -69,8 +69,9 @@ struct ExportRoundTripPropertyTests {
         _ = try Importer.load(document, into: connection, source: "property", actor: actor)
     }
 
-    /// The symbols whose stored summary (Schema/0015: versions and the family's latest revision) disagrees with
-    /// what the versions and the revisions say, recomputed here the way every read did before it was stored.
+    /// The symbols whose stored summary (Schema/0015: versions and the family's latest revision; 0017: the place —
+    /// body, session or meeting and working group, parent as printed) disagrees with what the versions, the
+    /// revisions and the places say, recomputed here the way every read did before it was stored.
     static func summariesThatDisagree(_ url: String) throws -> [String] {
         let connection = try Connection(conninfo: url)
         return try connection.query(
@@ -92,7 +93,14 @@ struct ExportRoundTripPropertyTests {
                   AND r.parent_id = CASE WHEN d.relation = 'revision' THEN d.parent_id ELSE d.id END
                 ORDER BY r.relation_number DESC LIMIT 1
             ) latest ON true
+            JOIN bodies b ON b.id = d.body_id
+            LEFT JOIN sessions se ON se.id = d.session_id
+            LEFT JOIN working_group_meetings m ON m.id = d.meeting_id
+            LEFT JOIN working_groups g ON g.id = m.working_group_id
+            LEFT JOIN documents p ON p.id = d.parent_id
             WHERE s.document_id IS NULL
+               OR (s.body, s.session, s.wg, s.meeting, s.parent, s.parent_reissued)
+                  IS DISTINCT FROM (b.code, se.number, g.code, m.number, p.symbol, p.reissued)
                OR (s.languages, s.required, s.status, s.issued_on, s.file, s.bytes, s.sha256)
                   IS DISTINCT FROM (coalesce(v.languages, '{}'), coalesce(v.required, '{}'), coalesce(v.status, '{}'),
                                     coalesce(v.issued_on, '{}'), coalesce(v.file, '{}'), coalesce(v.bytes, '{}'),
