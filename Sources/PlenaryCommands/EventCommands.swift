@@ -55,6 +55,12 @@ extension PlenaryCatalog {
                         let seq = try await database.read { connection in try AuditChain.catchUp(connection).head }
                         return .ok([ReplyField("seq", .int(seq))])
                     }
+                    if !arguments.has("since") {
+                        // What was committed before the command is sealed first (the chainer's work, waited for a
+                        // moment, as `audit list` does), so a client that wrote and then watches starts after its
+                        // own writes: they are not announced to it as new.
+                        _ = try await services.database.read { connection in try AuditChain.catchUp(connection) }
+                    }
                     let subscription = try await feed.subscribe(
                         topics: topics.map(Set.init), since: arguments.int("since"), onDropped: target.onDropped)
                     target.attach(subscription)
