@@ -57,4 +57,19 @@ struct DeadlineSweeperTests {
         #expect(sweeper.pending == 0)
         try await group.shutdownGracefully()
     }
+
+    @Test func theTaskExecutorRunsItsJobsOnItsLoopAndATaskStartedOnItStaysThere() async throws {
+        let loop = group.next()
+        let executor = EventLoopTaskExecutor(eventLoop: loop)
+        let onLoop = await withTaskExecutorPreference(executor) { () async -> Bool in
+            // A nonisolated async function runs on the preferred executor, before and after a suspension.
+            let before = loop.inEventLoop
+            try? await Task.sleep(for: .milliseconds(1))
+            // An unstructured task does not inherit the preference; started with it, it runs there too.
+            let child = await Task(executorPreference: executor) { loop.inEventLoop }.value
+            return before && loop.inEventLoop && child
+        }
+        #expect(onLoop)
+        try await group.shutdownGracefully()
+    }
 }
