@@ -185,17 +185,17 @@ extension Loader {
         guard
             let row = try connection.queryOne(
                 """
-                SELECT d.id, d.symbol, d.issued_on::text AS issued_on FROM documents d
+                SELECT array_position($1::bigint[], d.id) - 1 AS position, d.symbol, d.issued_on::text AS issued_on
+                FROM documents d
                 WHERE d.id = ANY($1::bigint[]) AND d.issued_on IS NOT NULL
                   AND NOT EXISTS (SELECT 1 FROM document_versions v WHERE v.document_id = d.id AND v.status = 'issued')
                 ORDER BY d.id LIMIT 1
                 """,
                 [Self.arrayLiteral(ids.map(String.init))])
         else { return }
-        let id: Int = try row.decode("id")
+        let position: Int = try row.decode("position")
         let symbol: String = try row.decode("symbol")
         let issued: String = try row.decode("issued_on")
-        let position = ids.firstIndex(of: id) ?? 0
         throw TransferError(
             path: top.key("documents").index(documents[position].index).key("issued"),
             reason: "\(symbol) cannot be issued on \(issued) while no language version is issued",
@@ -303,20 +303,12 @@ extension Loader {
                                                         AND extract(year FROM m.end_date)::integer)
         LIMIT 1
         """,
-        // Its agenda items are on the agenda of its session (the original part carries it for every part), as
-        // plenary_document_record_rules holds them (Schema/0013); a label that is no item's never matches.
+        // Its agenda items are on the agenda of its session, by the trigger's own test (plenary_agenda_has_item,
+        // Schema/0013: a one-statement SQL function, which the planner inlines into this query).
         """
-        WITH labels AS (
-            SELECT d.session_id, regexp_match(label, '^([0-9]+) ?(?:\\(([a-z]{1,2})\\))?$') AS m
-            FROM documents d CROSS JOIN LATERAL unnest(d.agenda_items) AS label
-            WHERE d.id = ANY($1::bigint[]) AND d.session_id IS NOT NULL
-        )
-        SELECT 1 FROM labels l JOIN sessions s ON s.id = l.session_id
-        LEFT JOIN sessions original ON original.body_id = s.body_id AND original.number = s.number
-                                   AND original.part = 1
-        LEFT JOIN agenda_items a ON a.session_id = original.id AND a.item = (l.m)[1]::integer
-                                AND a.sub = coalesce((l.m)[2], '')
-        WHERE a.id IS NULL
+        SELECT 1 FROM documents d CROSS JOIN LATERAL unnest(d.agenda_items) AS label
+        WHERE d.id = ANY($1::bigint[]) AND d.session_id IS NOT NULL
+          AND NOT plenary_agenda_has_item(d.session_id, label)
         LIMIT 1
         """,
         // A symbol that carries a session number is filed under that session (plenary_document_session_agrees,

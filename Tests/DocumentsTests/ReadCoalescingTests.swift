@@ -131,7 +131,11 @@ struct ReadCoalescingTests {
         #expect(registry.reads.load == (0, 0, 0))
     }
 
-    @Test func aDatabaseFailureReachesEveryWaiterOfItsBatchAndOnlyThem() async throws {
+    /// `/19` and `/20` registered, and a one-lane registry whose first batch — a get of `/19`, started here — is
+    /// held once it has read, until `release` opens; `waiting` hears each request that queues behind it.
+    func holdingFirstBatch() async throws -> (
+        registry: DocumentRegistry, first: Task<Document, any Error>, release: Gate, waiting: Counter
+    ) {
         try await office.register("CTOC/COP/2008/19")
         try await office.register("CTOC/COP/2008/20")
         let held = Gate()
@@ -140,6 +144,11 @@ struct ReadCoalescingTests {
         let registry = registry(held: held, release: release, queued: { waiting.reach($0) })
         let first = Task { try await registry.get(try DocumentSymbol("CTOC/COP/2008/19")) }
         await held.wait()
+        return (registry, first, release, waiting)
+    }
+
+    @Test func aDatabaseFailureReachesEveryWaiterOfItsBatchAndOnlyThem() async throws {
+        let (registry, first, release, waiting) = try await holdingFirstBatch()
         // The next batch's statement cannot run: the table it reads is gone.
         try office.connection().query("ALTER TABLE document_summaries RENAME TO document_summaries_away")
         var waiters: [Task<Result<Document, DomainError>, Never>] = []
@@ -165,14 +174,7 @@ struct ReadCoalescingTests {
     }
 
     @Test func aCancelledWaiterLeavesAtOnceAndHoldsUpNoOne() async throws {
-        try await office.register("CTOC/COP/2008/19")
-        try await office.register("CTOC/COP/2008/20")
-        let held = Gate()
-        let release = Gate()
-        let waiting = Counter()
-        let registry = registry(held: held, release: release, queued: { waiting.reach($0) })
-        let inFlight = Task { try await registry.get(try DocumentSymbol("CTOC/COP/2008/19")) }
-        await held.wait()
+        let (registry, inFlight, release, waiting) = try await holdingFirstBatch()
         let queued = Task { try await registry.get(try DocumentSymbol("CTOC/COP/2008/20")) }
         await waiting.wait(for: 1)
         let staying = Task { try await registry.get(try DocumentSymbol("CTOC/COP/2008/19")) }
