@@ -229,7 +229,7 @@ let package = Package(
             name: "PublishingTests",
             dependencies: [
                 "Publishing", "PlenaryCore", "Bodies", "Sessions", "Treaties", "WorkingGroups", "Decisions",
-                "Documents", "AdminProtocol",
+                "Documents", "AdminProtocol", "EmbeddedPostgres",
                 "PlenaryTestSupport",
             ]
         ),

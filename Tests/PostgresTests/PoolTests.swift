@@ -159,7 +159,13 @@ struct PoolTests {
         // Kill the backend from outside, as a server restart or an administrator would.
         let admin = try Connection(conninfo: conninfo)
         try admin.query("SELECT pg_terminate_backend($1)", [victim])
-        try await Task.sleep(for: .milliseconds(200))
+        // Wait until the backend is gone, not for a fixed time: the check must meet a dead connection.
+        let deadline = ContinuousClock.now + .seconds(60)
+        while try admin.queryOne("SELECT count(*) AS n FROM pg_stat_activity WHERE pid = $1", [victim])!
+            .decode("n", as: Int.self) > 0, ContinuousClock.now < deadline
+        {
+            try await Task.sleep(for: .milliseconds(10))
+        }
         // The idle check notices and replaces it: the caller never sees the dead connection.
         let fresh = try await pool.withConnection {
             try $0.queryOne("SELECT pg_backend_pid() AS p")!.decode("p", as: Int.self)

@@ -1,3 +1,4 @@
+import EmbeddedPostgres
 import Foundation
 import PlenaryTestSupport
 import Testing
@@ -304,17 +305,14 @@ struct DemoSiteTests {
         let root = try TestCluster.scratchDirectory().appendingPathComponent("site")
         let log = try TestCluster.scratchDirectory().appendingPathComponent("publish.log")
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try TestCluster.plenaryBinary())
-        process.arguments = ["publish", "--follow", "--today", Self.today, "-o", root.path]
         var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("PLENARY_") }
         environment["PLENARY_DATABASE_URL"] = database
-        process.environment = environment
-        process.standardOutput = try FileHandle(forWritingTo: log)
-        process.standardError = try FileHandle(forWritingTo: log)
-        try process.run()
+        // The product's posix_spawn runner, not Foundation's Process (which crashes now and then on this toolchain).
+        let process = try RunningProcess(
+            [try TestCluster.plenaryBinary(), "publish", "--follow", "--today", Self.today, "-o", root.path],
+            environment: environment, stdout: log.path, stderr: log.path)
         defer {
-            process.terminate()
+            process.signal(SIGTERM)
             process.waitUntilExit()
         }
         func logText() -> String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
