@@ -66,14 +66,16 @@ public struct QueryResult: Sendable {
 /// A linear search, not a dictionary: a result has a few dozen columns at most, and a name compares in a few
 /// nanoseconds (most are small strings, compared as two words), while a dictionary hashed every name once to build
 /// it for each result and again for every cell read — 2–3% of a `doc get`'s server CPU in the profile (issue 13).
+@usableFromInline
 final class ColumnIndex: Sendable {
-    let names: [String]
+    @usableFromInline let names: [String]
 
     init(_ names: [String]) {
         self.names = names
     }
 
     /// The first column of that name.
+    @usableFromInline
     func position(of name: String) -> Int? {
         names.firstIndex(of: name)
     }
@@ -81,11 +83,12 @@ final class ColumnIndex: Sendable {
 
 /// Every cell of a result, copied out of libpq into one buffer: one allocation per result instead of a `String`
 /// per cell, and a cell becomes a `String` only when a caller asks for one.
+@usableFromInline
 final class ResultCells: Sendable {
-    private let bytes: [UInt8]
+    @usableFromInline let bytes: [UInt8]
     /// Per cell, row by row: where its bytes start, and how many there are (-1 for NULL).
-    private let starts: [Int]
-    private let lengths: [Int32]
+    @usableFromInline let starts: [Int]
+    @usableFromInline let lengths: [Int32]
 
     init(_ result: OpaquePointer, rows: Int, columns: Int) {
         var total = 0
@@ -120,6 +123,7 @@ final class ResultCells: Sendable {
     func isNull(_ cell: Int) -> Bool { lengths[cell] < 0 }
 
     /// Runs `body` with the bytes of a cell, nil for NULL.
+    @inlinable
     func withBytes<R, E: Error>(
         _ cell: Int, _ body: (UnsafeRawBufferPointer?) throws(E) -> R
     ) throws(E) -> R {
@@ -139,11 +143,14 @@ final class ResultCells: Sendable {
 
 /// One row of a result. Values are read by column name or position and decoded to the type asked for; reading
 /// NULL into a non-optional type is an error naming the column.
+///
+/// The decoders are inlinable so that a caller in another module gets them specialised for the types it reads,
+/// instead of the generic versions that look type metadata up at run time for every cell (issue 13's profile).
 public struct Row: Sendable {
-    let cells: ResultCells
+    @usableFromInline let cells: ResultCells
     /// The row's first cell in `cells`.
-    let first: Int
-    let index: ColumnIndex
+    @usableFromInline let first: Int
+    @usableFromInline let index: ColumnIndex
 
     /// The number of columns.
     public var count: Int { index.names.count }
@@ -156,6 +163,7 @@ public struct Row: Sendable {
     }
 
     /// Decodes a column that must not be NULL.
+    @inlinable
     public func decode<T: PostgresDecodable>(_ column: String, as type: T.Type = T.self) throws(PostgresError) -> T {
         let cell = first + (try position(column))
         return try cells.withBytes(cell) { (bytes) throws(PostgresError) -> T in
@@ -171,6 +179,7 @@ public struct Row: Sendable {
     }
 
     /// Decodes a column that may be NULL.
+    @inlinable
     public func decode<T: PostgresDecodable>(_ column: String, as type: T?.Type) throws(PostgresError) -> T? {
         let cell = first + (try position(column))
         return try cells.withBytes(cell) { (bytes) throws(PostgresError) -> T? in
@@ -185,27 +194,32 @@ public struct Row: Sendable {
 
     /// The one-dimensional array in `column`, NULL elements as nil (`{2008-09-15,NULL}`); the column itself must
     /// not be NULL.
+    @inlinable
     public func decodeElements<T: PostgresDecodable>(
         _ column: String, as type: T.Type = T.self
     ) throws(PostgresError) -> [T?] {
-        let text: String = try decode(column)
-        guard let elements = parseArrayLiteral(text) else {
-            throw PostgresError(kind: .decoding, message: "column \(column): \(text) is not a one-dimensional array")
-        }
-        var values: [T?] = []
-        values.reserveCapacity(elements.count)
-        for element in elements {
-            guard let element else {
-                values.append(nil)
-                continue
+        let cell = first + (try position(column))
+        return try cells.withBytes(cell) { (bytes) throws(PostgresError) -> [T?] in
+            guard let bytes else {
+                throw PostgresError(kind: .decoding, message: "column \(column): is NULL, expected an array")
             }
-            do throws(PostgresError) {
-                values.append(try T(postgresText: element))
-            } catch {
-                throw PostgresError(kind: .decoding, message: "column \(column): \(error.message)")
+            var values: [T?] = []
+            let wellFormed = try forEachArrayElement(bytes) { (element) throws(PostgresError) in
+                guard let element else { return values.append(nil) }
+                do throws(PostgresError) {
+                    values.append(try T(postgresBytes: element))
+                } catch {
+                    throw PostgresError(kind: .decoding, message: "column \(column): \(error.message)")
+                }
             }
+            guard wellFormed else {
+                throw PostgresError(
+                    kind: .decoding,
+                    message:
+                        "column \(column): \(String(decoding: bytes, as: UTF8.self)) is not a one-dimensional array")
+            }
+            return values
         }
-        return values
     }
 
     /// Decodes a column by position that must not be NULL.
@@ -213,7 +227,8 @@ public struct Row: Sendable {
         try decode(index.names[position], as: type)
     }
 
-    private func position(_ column: String) throws(PostgresError) -> Int {
+    @usableFromInline
+    func position(_ column: String) throws(PostgresError) -> Int {
         guard let position = index.position(of: column) else {
             throw PostgresError(kind: .decoding, message: "column \(column): not in the result")
         }
@@ -602,53 +617,109 @@ extension Array: PostgresDecodable where Element: PostgresDecodable {
     /// A one-dimensional array literal as the server prints it. NULL elements are an error for non-optional
     /// elements; use `[String?]`-free schemas (arrays of NOT NULL values) where it matters.
     public init(postgresText text: String) throws(PostgresError) {
-        guard let elements = parseArrayLiteral(text) else { throw decodingError(text, [Element].self) }
+        var text = text
+        let outcome: Result<[Element], PostgresError> = text.withUTF8 { bytes in
+            do throws(PostgresError) {
+                return .success(try Self(postgresBytes: UnsafeRawBufferPointer(bytes)))
+            } catch {
+                return .failure(error)
+            }
+        }
+        self = try outcome.get()
+    }
+
+    /// The same, read from the literal's bytes: an element becomes a `String` only if `Element` reads one.
+    public init(postgresBytes bytes: UnsafeRawBufferPointer) throws(PostgresError) {
         var values: [Element] = []
-        values.reserveCapacity(elements.count)
-        for element in elements {
+        let wellFormed = try forEachArrayElement(bytes) { (element) throws(PostgresError) in
             guard let element else {
                 throw PostgresError(kind: .decoding, message: "array element is NULL, expected \(Element.self)")
             }
-            values.append(try Element(postgresText: element))
+            values.append(try Element(postgresBytes: element))
         }
+        guard wellFormed else { throw decodingError(String(decoding: bytes, as: UTF8.self), [Element].self) }
         self = values
     }
 }
 
 /// Splits `{a,"b c",NULL}` into its elements (nil for NULL); nil when the literal is malformed or nested.
 func parseArrayLiteral(_ text: String) -> [String?]? {
-    let scalars = Array(text.unicodeScalars)
-    guard scalars.first == "{", scalars.last == "}" else { return nil }
-    if scalars.count == 2 { return [] }
-    var elements: [String?] = []
-    var position = 1
-    while position < scalars.count - 1 {
-        if scalars[position] == "\"" {
-            var value = String.UnicodeScalarView()
-            position += 1
-            while position < scalars.count - 1, scalars[position] != "\"" {
-                if scalars[position] == "\\" { position += 1 }
-                guard position < scalars.count - 1 else { return nil }
-                value.append(scalars[position])
-                position += 1
-            }
-            guard position < scalars.count - 1 else { return nil }
-            position += 1
-            elements.append(String(value))
-        } else {
-            var value = String.UnicodeScalarView()
-            while position < scalars.count - 1, scalars[position] != "," {
-                if scalars[position] == "{" { return nil }
-                value.append(scalars[position])
-                position += 1
-            }
-            let string = String(value)
-            elements.append(string == "NULL" ? nil : string)
+    var text = text
+    return text.withUTF8 { bytes in
+        var elements: [String?] = []
+        let wellFormed = forEachArrayElement(UnsafeRawBufferPointer(bytes)) { element in
+            elements.append(element.map { String(decoding: $0, as: UTF8.self) })
         }
-        if position < scalars.count - 1 {
-            guard scalars[position] == "," else { return nil }
+        return wellFormed ? elements : nil
+    }
+}
+
+/// Calls `body` with the bytes of each element of a one-dimensional array literal (`{a,"b c",NULL}`) in order, nil
+/// for NULL, and returns whether the literal was well formed (false for a nested or malformed one; `body` may have
+/// been called for the elements before the fault). Works on UTF-8 bytes: the delimiters are ASCII, and no byte of a
+/// multi-byte character is ASCII. A quoted element with backslash escapes is unescaped into a scratch buffer; any
+/// other element is a slice of the literal, so reading integers or booleans makes no `String` at all.
+@inlinable
+func forEachArrayElement<E: Error>(
+    _ literal: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer?) throws(E) -> Void
+) throws(E) -> Bool {
+    let openBrace = UInt8(ascii: "{"), closeBrace = UInt8(ascii: "}"), comma = UInt8(ascii: ",")
+    let quote = UInt8(ascii: "\""), backslash = UInt8(ascii: "\\")
+    let end = literal.count - 1
+    guard literal.count >= 2, literal[0] == openBrace, literal[end] == closeBrace else { return false }
+    var position = 1
+    var scratch: [UInt8] = []
+    while position < end {
+        if literal[position] == quote {
+            position += 1
+            let start = position
+            var escaped = false
+            while true {
+                guard position < end else { return false }
+                if literal[position] == quote { break }
+                if literal[position] == backslash {
+                    escaped = true
+                    position += 1
+                    guard position < end else { return false }
+                }
+                position += 1
+            }
+            if escaped {
+                scratch.removeAll(keepingCapacity: true)
+                var index = start
+                while index < position {
+                    if literal[index] == backslash { index += 1 }
+                    scratch.append(literal[index])
+                    index += 1
+                }
+                let outcome: Result<Void, E> = scratch.withUnsafeBytes { element in
+                    do throws(E) {
+                        return .success(try body(element))
+                    } catch {
+                        return .failure(error)
+                    }
+                }
+                try outcome.get()
+            } else {
+                try body(UnsafeRawBufferPointer(rebasing: literal[start..<position]))
+            }
+            position += 1
+        } else {
+            let start = position
+            while position < end, literal[position] != comma {
+                if literal[position] == openBrace { return false }
+                position += 1
+            }
+            let element = UnsafeRawBufferPointer(rebasing: literal[start..<position])
+            let isNull =
+                element.count == 4 && element[0] == UInt8(ascii: "N") && element[1] == UInt8(ascii: "U")
+                && element[2] == UInt8(ascii: "L") && element[3] == UInt8(ascii: "L")
+            try body(isNull ? nil : element)
+        }
+        if position < end {
+            guard literal[position] == comma else { return false }
             position += 1
         }
     }
-    return elements
+    return true
 }
