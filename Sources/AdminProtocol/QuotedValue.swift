@@ -9,7 +9,23 @@ public enum QuotedValue {
     /// character, Unicode space or separator, or invisible format character (bidi marks, zero-width joiners),
     /// so that what a reader sees is exactly what is there.
     public static func isBareSafe(_ value: String) -> Bool {
-        !value.isEmpty && value.unicodeScalars.allSatisfy(isBareSafe)
+        guard !value.isEmpty else { return false }
+        // Most values are ASCII (symbols, dates, codes, numbers): their bytes answer without decoding scalars.
+        for byte in value.utf8 {
+            if byte >= 0x80 { return value.unicodeScalars.allSatisfy(isBareSafe) }
+            if !isBareSafeASCII(byte) { return false }
+        }
+        return true
+    }
+
+    /// Appends `value` as a token to `out`: bare when ``isBareSafe(_:)``, otherwise quoted; the bytes
+    /// ``encode(_:)`` gives, without a `String` made for them.
+    public static func append(_ value: String, to out: inout [UInt8]) {
+        if isBareSafe(value) {
+            out.append(contentsOf: value.utf8)
+        } else {
+            appendJSONString(value, to: &out)
+        }
     }
 
     /// The value as a token: bare when ``isBareSafe(_:)``, otherwise ``quote(_:)``.
@@ -72,12 +88,13 @@ public enum QuotedValue {
         return encode(String(value.prefix(limit)) + "…")
     }
 
+    private static func isBareSafeASCII(_ byte: UInt8) -> Bool {
+        byte > ASCII.space && byte != ASCII.delete && byte != ASCII.quote && byte != ASCII.backslash
+            && byte != ASCII.equals
+    }
+
     private static func isBareSafe(_ scalar: Unicode.Scalar) -> Bool {
-        if scalar.isASCII {
-            let byte = UInt8(scalar.value)
-            return byte > ASCII.space && byte != ASCII.delete && byte != ASCII.quote && byte != ASCII.backslash
-                && byte != ASCII.equals
-        }
+        if scalar.isASCII { return isBareSafeASCII(UInt8(scalar.value)) }
         if needsEscape(scalar) { return false }
         switch scalar.properties.generalCategory {
         case .control, .format, .spaceSeparator, .lineSeparator, .paragraphSeparator, .surrogate: return false

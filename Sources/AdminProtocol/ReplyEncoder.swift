@@ -138,7 +138,7 @@ public enum ReplyEncoder {
             out.append(ASCII.space)
             out.append(contentsOf: safeKey(field.key).utf8)
             out.append(ASCII.equals)
-            out.append(contentsOf: QuotedValue.encode(text).utf8)
+            QuotedValue.append(text, to: &out)
         }
     }
 

@@ -343,7 +343,11 @@ extension DocumentRegistry {
         let parent = try row.decode("parent", as: String?.self).map { text in
             try DocumentSymbol(try row.decode("parent_reissued", as: Bool.self) ? text + "*" : text)
         }
-        let latest = try row.decode("latest_revision", as: String?.self).map { try DocumentSymbol($0) }
+        // Both are the registry's printed forms, one spelling each: a family's latest revision that is this very
+        // document is known by its text, without parsing it again.
+        let latest = try row.decode("latest_revision", as: String?.self).flatMap { (text) throws(DomainError) in
+            text == symbol || text == symbol + "*" ? nil : try DocumentSymbol(text)
+        }
         let versions = try versions(from: row)
         let type = DocumentSymbol.DocumentType(rawValue: try row.decode("doc_type")) ?? .main
         let printed = try DocumentSymbol(reissued ? symbol + "*" : symbol)
@@ -354,7 +358,7 @@ extension DocumentRegistry {
             originalLanguage: Language(rawValue: try row.decode("original_language")) ?? .en,
             issuedOn: try row.decode("issued_on", as: CalendarDate?.self), parent: parent,
             relation: try row.decode("relation", as: String?.self).flatMap(DocumentRelation.init(rawValue:)),
-            supersededBy: latest.flatMap { DocumentRules.unmarked($0) == DocumentRules.unmarked(printed) ? nil : $0 },
+            supersededBy: latest,
             versions: versions)
         document.withdrawnOn = try row.decode("withdrawn_on", as: CalendarDate?.self)
         document.withdrawnReason = try row.decode("withdrawn_reason", as: String?.self)
