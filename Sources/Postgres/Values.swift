@@ -642,18 +642,6 @@ extension Array: PostgresDecodable where Element: PostgresDecodable {
     }
 }
 
-/// Splits `{a,"b c",NULL}` into its elements (nil for NULL); nil when the literal is malformed or nested.
-func parseArrayLiteral(_ text: String) -> [String?]? {
-    var text = text
-    return text.withUTF8 { bytes in
-        var elements: [String?] = []
-        let wellFormed = forEachArrayElement(UnsafeRawBufferPointer(bytes)) { element in
-            elements.append(element.map { String(decoding: $0, as: UTF8.self) })
-        }
-        return wellFormed ? elements : nil
-    }
-}
-
 /// Calls `body` with the bytes of each element of a one-dimensional array literal (`{a,"b c",NULL}`) in order, nil
 /// for NULL, and returns whether the literal was well formed (false for a nested or malformed one; `body` may have
 /// been called for the elements before the fault). Works on UTF-8 bytes: the delimiters are ASCII, and no byte of a
