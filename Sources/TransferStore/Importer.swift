@@ -39,8 +39,11 @@ public enum Importer {
         progress: (@Sendable (Int, Int) -> Void)? = nil
     ) throws -> ImportSummary {
         try connection.transaction { connection in
-            // A long import must not be cut by the pool's per-statement limit; two imports take turns.
-            try connection.simpleQuery("SET LOCAL statement_timeout = 0; SET LOCAL plan_cache_mode = force_custom_plan")
+            // A long import must not be cut by the pool's per-statement limit; two imports take turns. The plan cache
+            // keeps its own judgement: forcing custom plans here (as this once did) made PostgreSQL plan every
+            // foreign-key check and trigger statement again for each row copied — 45% of its time in an import, which
+            // took 26.3 s for 100,000 documents with it and 16.6 s without.
+            try connection.simpleQuery("SET LOCAL statement_timeout = 0")
             try connection.query("SELECT pg_advisory_xact_lock(hashtext('plenary import'))")
             // Loads the record as it stands: what a cancelled session had before it was cancelled (Schema/0013).
             try connection.query("SELECT set_config('plenary.import', 'on', true)")
