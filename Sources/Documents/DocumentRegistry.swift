@@ -41,8 +41,12 @@ public struct DocumentRegistry: Sendable {
     /// once per symbol, all in one pipeline. Not `= ANY($1)`: its generic plan (the pool's statements are prepared)
     /// hashes every session for each batch, and at 1M documents a batch of a few cost more than as many gets.
     static func documents(_ connection: Connection, symbols: [DocumentSymbol]) throws -> [Document] {
-        let statements = symbols.map { documentsStatement(where: "d.symbol = $1", [$0.description]) }
-        return try connection.queries(statements).flatMap { try documents(from: $0.rows).map(\.document) }
+        let texts = symbols.map(\.description)
+        let known = Dictionary(zip(texts, symbols), uniquingKeysWith: { first, _ in first })
+        let statements = texts.map { documentsStatement(where: "d.symbol = $1", [$0]) }
+        return try connection.queries(statements).flatMap {
+            try documents(from: $0.rows, known: known).map(\.document)
+        }
     }
 
     // MARK: - Registration
@@ -291,17 +295,18 @@ public struct DocumentRegistry: Sendable {
     public func get(_ symbols: [DocumentSymbol]) async -> [Result<Document, DomainError>] {
         guard !symbols.isEmpty else { return [] }
         let keys = symbols.map { DocumentRules.unmarked($0) }
+        let texts = keys.map(\.description)
+        let known = Dictionary(zip(texts, keys), uniquingKeysWith: { first, _ in first })
         do {
             let found = try await database.read { connection in
-                try Self.documents(connection, where: "d.symbol = ANY($1::text[])", [keys.map(\.description)])
+                try Self.documents(connection, where: "d.symbol = ANY($1::text[])", [texts], known: known)
                     .map(\.document)
             }
             let bySymbol = Dictionary(
                 found.map { (DocumentRules.unmarked($0.symbol).description, $0) },
                 uniquingKeysWith: { first, _ in first })
-            return keys.map { key in
-                bySymbol[key.description].map { .success($0) }
-                    ?? .failure(.notFound("symbol: \(key) is not registered"))
+            return zip(keys, texts).map { key, text in
+                bySymbol[text].map { .success($0) } ?? .failure(.notFound("symbol: \(key) is not registered"))
             }
         } catch {
             return keys.map { _ in .failure(error) }
