@@ -13,3 +13,22 @@ CREATE OR REPLACE FUNCTION plenary_decision_number(session_number integer, seria
 RETURNS text LANGUAGE sql IMMUTABLE AS $$
     SELECT session_number::text || '/' || serial::text || CASE WHEN letter <> '' THEN ' ' || letter ELSE '' END
 $$;
+
+-- Versions written after their corrigendum's own transaction are checked against the corrigendum rules (0014). The
+-- check looked each new version's document up, six lookups for the six versions of one document: an import of
+-- 100,000 documents spent 0.57 s on it. Each document is now looked up once.
+CREATE OR REPLACE FUNCTION plenary_corrigendum_new_versions() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    corrigendum bigint;
+BEGIN
+    FOR corrigendum IN
+        SELECT d.id FROM (SELECT DISTINCT document_id FROM new_versions WHERE required) n
+        JOIN documents d ON d.id = n.document_id
+        WHERE d.relation = 'corrigendum' AND d.created_at < now()
+        ORDER BY d.id
+    LOOP
+        PERFORM plenary_corrigendum_language_rules(corrigendum);
+    END LOOP;
+    RETURN NULL;
+END;
+$$;
