@@ -112,7 +112,8 @@ extension DecisionRegistry {
                 """
                 SELECT \(Self.columns), \(Self.statusColumn(3)), acts.acts
                 FROM (SELECT decision_id, array_agg(DISTINCT act ORDER BY act) AS acts
-                      FROM decision_working_group_acts WHERE body_id = $1 AND upper(wg_code) = upper($2) GROUP BY decision_id) acts
+                      FROM decision_working_group_acts WHERE body_id = $1 AND upper(wg_code) = upper($2)
+                      GROUP BY decision_id) acts
                 JOIN decisions d ON d.id = acts.decision_id JOIN bodies b ON b.id = d.body_id
                 ORDER BY d.adopted_on, d.session_number, d.kind, d.serial, d.letter
                 """,

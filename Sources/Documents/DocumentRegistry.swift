@@ -217,8 +217,8 @@ public struct DocumentRegistry: Sendable {
             }
             if update.status < current.status {
                 throw DomainError.conflict(
-                    "status: the \(update.language.rawValue) version of \(before.symbol) is \(current.status.rawValue); "
-                        + "a version never goes back to \(update.status.rawValue)")
+                    "status: the \(update.language.rawValue) version of \(before.symbol) is "
+                        + "\(current.status.rawValue); a version never goes back to \(update.status.rawValue)")
             }
             let zone = try Body.Recorded.find(connection, code: before.body).timeZone
             let issued: CalendarDate? =

@@ -271,7 +271,8 @@ extension PlenaryCatalog {
                     ParameterSpec(
                         name: "text", type: .string, required: true,
                         help:
-                            "what to find, as in a web search: words, \"a phrase\", -word to leave out, or between alternatives"
+                            "what to find, as in a web search: words, \"a phrase\", -word to leave out, or between "
+                            + "alternatives"
                     ),
                     ParameterSpec(name: "body", type: .identifier, help: "only this body's", placeholder: "CTOC/COP"),
                     ParameterSpec(name: "after", type: .identifier, help: "the cursor of the previous page's next="),

@@ -50,7 +50,8 @@ extension PlenaryCatalog {
                         help: "in force on this day after the threshold-th deposit", defaultDescription: "90"),
                     ParameterSpec(
                         name: "later-days", type: .integer(range: 0...3650),
-                        help: "for a later depositor, in force on this day after its deposit", defaultDescription: "30"),
+                        help: "for a later depositor, in force on this day after its deposit",
+                        defaultDescription: "30"),
                     ParameterSpec(
                         name: "in-force", type: .date,
                         help: "the date of entry into force known from the record (stands while the deposits do not "

@@ -30,8 +30,8 @@ public enum Exporter {
         }
         document.sessions = try connection.query(
             """
-            SELECT b.code, s.number, s.part, s.kind, s.title, s.venue, s.timezone, s.format, s.start_date::text AS start,
-                   s.end_date::text AS end, s.status, s.status_reason, s.revision
+            SELECT b.code, s.number, s.part, s.kind, s.title, s.venue, s.timezone, s.format,
+                   s.start_date::text AS start, s.end_date::text AS end, s.status, s.status_reason, s.revision
             FROM sessions s JOIN bodies b ON b.id = s.body_id WHERE \(Self.bodyFilter)
             ORDER BY b.code, s.number, s.part
             """, filter

@@ -144,7 +144,8 @@ extension Loader {
             ]
         }
         if let (range, refusal) = try copy(
-            "COPY document_versions (document_id, language, required, status, issued_on, file, bytes, sha256) FROM STDIN",
+            "COPY document_versions (document_id, language, required, status, issued_on, file, bytes, sha256)"
+                + " FROM STDIN",
             count: versions.count, row: version)
         {
             try stage(

@@ -58,7 +58,8 @@ extension Loader {
             try run(
                 Step(
                     sql: """
-                        INSERT INTO working_group_renames (working_group_id, old_name, new_name, by_reference, renamed_on)
+                        INSERT INTO working_group_renames (working_group_id, old_name, new_name, by_reference,
+                                                           renamed_on)
                         SELECT g.id, r.old_name, r.new_name, r.by_reference, r.renamed_on
                         FROM import_renames r JOIN bodies b ON b.code = r.body
                         JOIN working_groups g ON g.body_id = b.id AND g.code = r.code

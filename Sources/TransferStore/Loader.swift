@@ -53,7 +53,8 @@ struct Loader {
                 sql: """
                     INSERT INTO document_deadline_rules (body_id, pre_session_days, agenda_regular_days,
                                                          agenda_special_days)
-                    SELECT b.id, r.pre, r.regular, r.special FROM import_deadline_rules r JOIN bodies b ON b.code = r.body
+                    SELECT b.id, r.pre, r.regular, r.special
+                    FROM import_deadline_rules r JOIN bodies b ON b.code = r.body
                     WHERE r.ord >= $1 AND r.ord < $2 ORDER BY r.ord
                     """,
                 range: 0..<plan.deadlineRules.count,

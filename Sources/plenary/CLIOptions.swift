@@ -89,7 +89,8 @@ struct GlobalOptions: Equatable {
         return nil
     }
 
-    /// The options with the environment's `PLENARY_SERVER`, `PLENARY_TOKEN` and `PLENARY_TLS_CA` where the command line gave none.
+    /// The options with the environment's `PLENARY_SERVER`, `PLENARY_TOKEN` and `PLENARY_TLS_CA` where the command
+    /// line gave none.
     func withEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> GlobalOptions {
         var options = self
         if options.server == nil, let server = environment["PLENARY_SERVER"], !server.isEmpty {

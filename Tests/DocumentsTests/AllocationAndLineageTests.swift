@@ -69,7 +69,8 @@ struct AllocationAndLineageTests {
         }
         let elapsed = Date().timeIntervalSince(started)
         print(
-            "allocation: \(clients) clients × \(rounds) = \(symbols.count) symbols in \(String(format: "%.2f", elapsed)) s"
+            "allocation: \(clients) clients × \(rounds) = \(symbols.count) symbols in "
+                + "\(String(format: "%.2f", elapsed)) s"
         )
         let total = clients * rounds
         #expect(symbols.count == total)

@@ -15,9 +15,9 @@ struct ReadCoalescingTests {
 
     init() async throws { office = try await Secretariat() }
 
-    /// A registry over the office's database, with one lane unless told (one batch in flight at a time), whose first batch, once it has read, waits for `release`; `held`
-    /// opens when it does. `queued` hears each request that waits behind a batch in flight; `batches` records the
-    /// number of requests in every batch.
+    /// A registry over the office's database, with one lane unless told (one batch in flight at a time), whose
+    /// first batch, once it has read, waits for `release`; `held` opens when it does. `queued` hears each request
+    /// that waits behind a batch in flight; `batches` records the number of requests in every batch.
     func registry(
         held: Gate, release: Gate, queued: @escaping @Sendable (Int) -> Void = { _ in },
         batches: Recorder<Int> = Recorder(), lanes: Int = 1

@@ -218,7 +218,8 @@ struct SessionCommandTests: OperatorSuite {
         #expect(lines.hasPrefix("200-ics line=BEGIN:VCALENDAR\n"))
         #expect(
             lines.hasSuffix(
-                "200-ics line=END:VCALENDAR\n200 OK count=\(lines.split(separator: "\n").count - 1) format=ics events=3\n"
+                "200-ics line=END:VCALENDAR\n"
+                    + "200 OK count=\(lines.split(separator: "\n").count - 1) format=ics events=3\n"
             ))
         #expect(try refused("calendar", "body=CTOC/COP", "format=pdf").hasPrefix("504 BAD_ARGUMENT format:"))
         #expect(try refused("calendar", "body=NOPE").hasPrefix("550 NOT_FOUND"))

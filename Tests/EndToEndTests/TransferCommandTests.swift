@@ -115,7 +115,8 @@ struct TransferCommandTests {
         let refused = try Self.plenary(["import", broken], database: database, status: 1)
         #expect(
             refused.stderr.contains(
-                "documents[1233].languages[2].date: must be a date YYYY-MM-DD, got \"2009-02-30\" (document \(symbol))"),
+                "documents[1233].languages[2].date: must be a date YYYY-MM-DD, "
+                    + "got \"2009-02-30\" (document \(symbol))"),
             "\(refused.stderr)")
         #expect(try Self.export(database) == before, "nothing changed")
 

@@ -26,7 +26,8 @@ struct NotificationListenerTests {
 
         // Kill the listener's backend: it must reconnect, report the gap (nil), and receive again.
         try sender.query(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE 'LISTEN%' AND pid <> pg_backend_pid()"
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                + " WHERE query LIKE 'LISTEN%' AND pid <> pg_backend_pid()"
         )
         let again = Task {
             for attempt in 0..<100 {

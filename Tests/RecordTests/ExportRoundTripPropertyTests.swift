@@ -130,9 +130,8 @@ struct ExportRoundTripPropertyTests {
             do {
                 try Self.importing(first, into: target)
             } catch {
-                Issue.record(
-                    "the export of these accepted commands does not import: \(error)\n\(accepted.joined(separator: "\n"))"
-                )
+                let commands = accepted.joined(separator: "\n")
+                Issue.record("the export of these accepted commands does not import: \(error)\n\(commands)")
                 return
             }
             #expect(try Self.summariesThatDisagree(target).isEmpty, "stored summaries disagree after the import")

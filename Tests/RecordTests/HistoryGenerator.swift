@@ -25,7 +25,8 @@ enum HistoryGen {
     }
 
     static func day(_ session: Int, _ rng: inout any SeededRandomNumberGenerator, month: Int = 10) -> String {
-        "\(year(session))-\(month < 10 ? "0" : "")\(month)-\(String(format: "%02d", Int.random(in: 1...28, using: &rng)))"
+        "\(year(session))-\(month < 10 ? "0" : "")\(month)-"
+            + String(format: "%02d", Int.random(in: 1...28, using: &rng))
     }
 
     static func symbol(_ rng: inout any SeededRandomNumberGenerator) -> String {
@@ -117,18 +118,22 @@ enum HistoryGen {
         case 26, 38:
             let other = earlier
             return
-                "decision link \(b) number=\(decision) \(pick(["supersedes", "amends", "recalls"], &rng))=\"decision \(other)\""
+                "decision link \(b) number=\(decision) "
+                + "\(pick(["supersedes", "amends", "recalls"], &rng))=\"decision \(other)\""
         case 27, 39:
             let other = earlier
             return
-                "decision unlink \(b) number=\(decision) \(pick(["supersedes", "amends", "recalls"], &rng))=\"decision \(other)\" "
+                "decision unlink \(b) number=\(decision) "
+                + "\(pick(["supersedes", "amends", "recalls"], &rng))=\"decision \(other)\" "
                 + "reason=\"linked by mistake\""
         case 28:
             return
-                "wg establish \(b) code=\(wg) name=\"Group \(wg)\" established=\(year(1))-01-0\(Int.random(in: 1...9, using: &rng))"
+                "wg establish \(b) code=\(wg) name=\"Group \(wg)\" "
+                + "established=\(year(1))-01-0\(Int.random(in: 1...9, using: &rng))"
         case 29:
             return
-                "wg rename \(b) code=\(wg) name=\"Renamed \(Int.random(in: 1...9, using: &rng))\" date=\(day(1, &rng, month: 3))"
+                "wg rename \(b) code=\(wg) name=\"Renamed \(Int.random(in: 1...9, using: &rng))\" "
+                + "date=\(day(1, &rng, month: 3))"
         case 30: return "wg dissolve \(b) code=\(wg) date=\(day(Int.random(in: 2...4, using: &rng), &rng, month: 12))"
         case 31:
             return
@@ -210,7 +215,8 @@ enum HistoryGen {
         for n in [1, 2] where held.contains(n) {
             for serial in 1...3 where serial == 1 || Bool.random(using: &rng) {
                 lines.append(
-                    "decision record \(b) session=\(n) kind=decision number=\(n)/\(serial) title=\"Decision \(serial)\" "
+                    "decision record \(b) session=\(n) kind=decision number=\(n)/\(serial) "
+                        + "title=\"Decision \(serial)\" "
                         + "adopted=\(year(n))-10-0\(serial + 1)")
             }
             for draft in 1...2 where Bool.random(using: &rng) {

@@ -189,7 +189,9 @@ struct AccessTests {
         #expect(!audit.joined().contains(bootstrapSecret), "the bootstrap token's secret is in the audit trail")
         #expect(!status.joined().contains(bootstrapSecret), "the bootstrap token's secret is in status")
         print(
-            "reliability: access: \(callers.count + 1) tokens (one wrong) through \(seen.count) reply lines, a trace-level "
-                + "log of \(server.logText.utf8.count) bytes and \(audit.count) audit rows: 0 secrets found")
+            "reliability: access: \(callers.count + 1) tokens (one wrong) through \(seen.count) reply lines, "
+                + "a trace-level log of \(server.logText.utf8.count) bytes and \(audit.count) audit rows: "
+                + "0 secrets found"
+        )
     }
 }

@@ -50,7 +50,8 @@ struct BackupTests {
             "doc version CTOC/COP/2008/1 lang=fr status=issued date=2008-08-01",
             "doc revise CTOC/COP/2008/1",
             #"doc allocate body=CTOC/COP session=4 series=CRP title="Statement; -- by the Chair""#,
-            #"decision draft body=CTOC/COP session=4 kind=decision title="Trafficking in persons" text="The Conference…""#,
+            #"decision draft body=CTOC/COP session=4 kind=decision title="Trafficking in persons" "#
+                + #"text="The Conference…""#,
             "decision adopt id=1 date=2008-10-15",
             "decision link body=CTOC/COP number=4/1 establishes=wg:WG.4",
             "session close body=CTOC/COP number=4", "token create name=registry-clerk role=secretariat",
@@ -87,7 +88,8 @@ struct BackupTests {
         print(
             "reliability: backup and restore: pg_dump --format=custom, pg_restore into a new database: "
                 + "\(before.count) tables, \(rows) rows identical, plenary export identical "
-                + "(\(exported.stdout.utf8.count) bytes), audit verify: \(verified.stdout.trimmingCharacters(in: .newlines))"
+                + "(\(exported.stdout.utf8.count) bytes), audit verify: "
+                + verified.stdout.trimmingCharacters(in: .newlines)
         )
     }
 }

@@ -79,7 +79,8 @@ struct DatabaseFaultTests {
         }
         try expectWholeAndChained(database, port: server.port, token: token)
         print(
-            "reliability: database restart under load: 8 clients, faults: pg_ctl restart -m fast, stop \(stopSeconds) s, "
+            "reliability: database restart under load: 8 clients, faults: pg_ctl restart -m fast, "
+                + "stop \(stopSeconds) s, "
                 + "freeze (SIGSTOP) \(commandTimeout * 2 / 1000) s with a \(commandTimeout) ms command timeout; "
                 + "\(audit)")
     }

@@ -155,8 +155,9 @@ struct HostileValueTests {
         #expect(stored == Self.values + Self.values, "the database holds the very bytes sent")
         #expect(client.last("audit verify").hasPrefix(#"{"code":200,"ok":true,"intact":true"#))
         print(
-            "reliability: hostile values: \(Self.values.count) values (quotes, backslashes, ;, --, comments, RTL marks, "
-                + "Arabic, emoji) × 6 fields × 2 doors: \(checked) round trips verbatim; NUL refused \(nul.count)× with 504"
+            "reliability: hostile values: \(Self.values.count) values (quotes, backslashes, ;, --, comments, "
+                + "RTL marks, Arabic, emoji) × 6 fields × 2 doors: \(checked) round trips verbatim; "
+                + "NUL refused \(nul.count)× with 504"
         )
     }
 }

@@ -112,7 +112,8 @@ struct RaceTests {
             let year = 2011 + round
             let replies = try race(12) { index in
                 [
-                    "session schedule body=CTOC/COP number=\(10 + round * 20 + index) start=\(year)-05-\(String(format: "%02d", 1 + index)) "
+                    "session schedule body=CTOC/COP number=\(10 + round * 20 + index) "
+                        + "start=\(year)-05-\(String(format: "%02d", 1 + index)) "
                         + "end=\(year)-05-25 venue=Vienna"
                 ]
             }.joined()
@@ -128,7 +129,8 @@ struct RaceTests {
         let count = try Connection(conninfo: database).queryOne("SELECT count(*) AS n FROM sessions")
         #expect(try count?.decode("n", as: Int.self) == 1 + 3)
         print(
-            "reliability: races: session schedule, 3 rounds of 12 overlapping at once: 3 scheduled, \(refused) answered 551"
+            "reliability: races: session schedule, 3 rounds of 12 overlapping at once: 3 scheduled, "
+                + "\(refused) answered 551"
         )
     }
 
