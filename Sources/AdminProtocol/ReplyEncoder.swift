@@ -114,7 +114,7 @@ public enum ReplyEncoder {
         switch format {
         case .text:
             out.append(contentsOf: "\(ReplyCode.greeting.rawValue) ".utf8)
-            out.append(contentsOf: QuotedValue.encode(product).utf8)
+            QuotedValue.append(product, to: &out)
             appendText(fields, to: &out)
         case .json:
             var object = JSONObject()

@@ -41,8 +41,7 @@ public struct DocumentRegistry: Sendable {
     /// once per symbol, all in one pipeline. Not `= ANY($1)`: its generic plan (the pool's statements are prepared)
     /// hashes every session for each batch, and at 1M documents a batch of a few cost more than as many gets.
     static func documents(_ connection: Connection, symbols: [DocumentSymbol]) throws -> [Document] {
-        let texts = symbols.map(\.description)
-        let known = Dictionary(zip(texts, symbols), uniquingKeysWith: { first, _ in first })
+        let (texts, known) = printed(symbols)
         let statements = texts.map { documentsStatement(where: "d.symbol = $1", [$0]) }
         return try connection.queries(statements).flatMap {
             try documents(from: $0.rows, known: known).map(\.document)
@@ -295,8 +294,7 @@ public struct DocumentRegistry: Sendable {
     public func get(_ symbols: [DocumentSymbol]) async -> [Result<Document, DomainError>] {
         guard !symbols.isEmpty else { return [] }
         let keys = symbols.map { DocumentRules.unmarked($0) }
-        let texts = keys.map(\.description)
-        let known = Dictionary(zip(texts, keys), uniquingKeysWith: { first, _ in first })
+        let (texts, known) = Self.printed(keys)
         do {
             let found = try await database.read { connection in
                 try Self.documents(connection, where: "d.symbol = ANY($1::text[])", [texts], known: known)

@@ -298,6 +298,13 @@ extension DocumentRegistry {
             parameters)
     }
 
+    /// The printed forms of `symbols`, in order, and the symbols by their printed form: the parameters of a read by
+    /// symbol and the `known` of ``documents(from:known:)``.
+    static func printed(_ symbols: [DocumentSymbol]) -> (texts: [String], known: [String: DocumentSymbol]) {
+        let texts = symbols.map(\.description)
+        return (texts, Dictionary(zip(texts, symbols), uniquingKeysWith: { first, _ in first }))
+    }
+
     /// Documents from the rows of ``documentsStatement(where:_:)``, one row each. `known` holds symbols the caller
     /// has parsed already, by their printed form: a row whose symbol is one of them takes it instead of parsing its
     /// text again (a get knows the symbol it asked for; parsing the row's copy cost about 3% of the server's CPU).
